@@ -1,0 +1,74 @@
+"""Second factors and password links. Messages go through the outbox, discreetly."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+from practitioner_health.notifications.models import Channel
+from practitioner_health.notifications.services import notify
+
+from .models import User
+
+BACKUP_CODE_COUNT = 10
+
+
+def confirmed_totp(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def email_code_send(*, user: User) -> None:
+    """Generate a fresh email code and queue it. The code itself is only in the encrypted row."""
+    with transaction.atomic():
+        device, _ = EmailDevice.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY)
+        notify(
+            channel=Channel.EMAIL,
+            template="login_code",
+            recipient=user.email,
+            context={"code": device.token},
+            idempotency_key=f"login-code:{user.pk}:{secrets.token_hex(8)}",
+            subject_id=user.pk,
+        )
+
+
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def backup_codes_generate(*, user: User) -> list[str]:
+    """Replace the user's backup codes with a new set and return them (shown once)."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        audit_record(action=Action.UPDATE, obj=user, subject_id=user.pk, detail="backup codes regenerated")
+    return codes
+
+
+def password_link_send(*, user: User, template: str = "password_reset") -> None:
+    """Queue a one-use link to set a password (reset, or first activation after a referral)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    notify(
+        channel=Channel.EMAIL,
+        template=template,
+        recipient=user.email,
+        context={"link": f"{settings.PUBLIC_URL}{path}"},
+        idempotency_key=f"{template}:{user.pk}:{token}",
+        subject_id=user.pk,
+    )

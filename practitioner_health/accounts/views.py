@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+
+from . import services
+from .forms import LoginForm, NHSSetPasswordForm, PasswordResetRequestForm, TokenForm
+from .models import Role, User
+
+NEXT_KEY = "after_login"
+ENROL_DEVICE_KEY = "enrol_device_id"
+
+LANDING_PAGES = {
+    Role.PRACTITIONER: "referrals:my_home",
+    Role.HANDLER: "triage:dashboard",
+    Role.CLINICIAN: "clinicians:home",
+    Role.COMMISSIONER: "reporting:dashboard",
+    Role.SERVICE_ADMIN: "admin:index",
+}
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return None
+
+
+def _landing(request: HttpRequest) -> HttpResponse:
+    target = _safe_next(request, request.session.pop(NEXT_KEY, None))
+    return redirect(target or LANDING_PAGES[Role(request.user.role)])  # type: ignore[union-attr]
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        return _landing(request)
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.user
+        assert user is not None
+        next_url = _safe_next(request, request.GET.get("next"))
+        login(request, user)  # a new session id: no fixation
+        if next_url:
+            request.session[NEXT_KEY] = next_url
+        audit_record(action=Action.LOGIN, obj=user, actor_id=user.pk, actor_role=user.role, detail="password")
+        if user.role == Role.PRACTITIONER and services.confirmed_totp(user) is None:
+            services.email_code_send(user=user)
+            return redirect("accounts:verify")
+        if services.confirmed_totp(user) is None:
+            return redirect("accounts:enrol")
+        return redirect("accounts:verify")
+    return render(request, "accounts/login.html", {"form": form})
+
+
+@never_cache
+@login_required
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_verified():  # type: ignore[attr-defined]
+        return _landing(request)
+    if user.role != Role.PRACTITIONER and services.confirmed_totp(user) is None:
+        return redirect("accounts:enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None and getattr(device, "confirmed", True):
+            otp_login(request, device)
+            audit_record(action=Action.LOGIN, obj=user, detail="second factor")
+            return _landing(request)
+        form.add_error("token", "The security code is not right or has expired. Check it and try again.")
+    uses_email = user.role == Role.PRACTITIONER and services.confirmed_totp(user) is None
+    return render(request, "accounts/verify.html", {"form": form, "uses_email": uses_email})
+
+
+@require_POST
+@login_required
+def resend_code_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.role == Role.PRACTITIONER and not user.is_verified():  # type: ignore[attr-defined]
+        services.email_code_send(user=user)
+        messages.info(request, "We have sent you a new security code.")
+    return redirect("accounts:verify")
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@never_cache
+@login_required
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: required for staff at first sign-in, optional for practitioners."""
+    user: User = request.user  # type: ignore[assignment]
+    if services.confirmed_totp(user) is not None and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:verify")
+    if user.role == Role.PRACTITIONER and not user.is_verified():  # type: ignore[attr-defined]
+        # A practitioner proves the email factor before adding an app.
+        return redirect("accounts:verify")
+    device = services.totp_enrolment_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(
+                action=Action.CREATE,
+                obj=device,
+                object_type="otp_totp.totpdevice",
+                subject_id=user.pk,
+                detail="authenticator enrolled",
+            )
+            codes = services.backup_codes_generate(user=user)
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
+        form.add_error("token", "The security code is not right. Check the time on your phone and try again.")
+    secret = base64.b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "accounts/enrol.html", context)
+
+
+@never_cache
+def backup_codes_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if not user.is_verified():  # type: ignore[union-attr]
+        return redirect("accounts:verify")
+    if request.method == "POST":
+        codes = services.backup_codes_generate(user=user)  # type: ignore[arg-type]
+        return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False})
+    return render(request, "accounts/backup_codes_confirm.html")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(action=Action.LOGOUT, obj=request.user)
+    logout(request)  # flushes the server-side session
+    messages.info(request, "You have signed out.")
+    return redirect("home")
+
+
+@never_cache
+def home_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if not request.user.is_verified():  # type: ignore[union-attr]
+        return redirect("accounts:verify")
+    return redirect(LANDING_PAGES[Role(request.user.role)])  # type: ignore[union-attr]
+
+
+@never_cache
+def password_reset_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.get_by_email(form.cleaned_data["email"])  # type: ignore[attr-defined]
+        if user is not None and user.is_active:
+            services.password_link_send(user=user)
+        # The same answer whether or not the address is known: no account enumeration.
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_done_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_done.html")
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = get_user_model().objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/password_reset_invalid.html", status=400)
+    form = NHSSetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit_record(
+            action=Action.UPDATE,
+            obj=user,
+            actor_id=user.pk,
+            actor_role=user.role,
+            subject_id=user.pk,
+            detail="password set",
+        )
+        messages.info(request, "Your password has been set. You can now sign in.")
+        return redirect(reverse("accounts:login"))
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})

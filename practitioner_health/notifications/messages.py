@@ -1,0 +1,71 @@
+"""Message templates and the discretion rule every message must pass.
+
+Templates live in templates/notifications/: `<key>.subject.txt` and `<key>.email.txt` for
+email, `<key>.sms.txt` for texts, `<key>.voice.txt` for calls. A message is refused at the
+moment it is queued if its text names what the service is for, so an indiscreet template
+fails in tests rather than on someone's lock screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from .models import Channel
+
+# Words that must never appear in a message: it may be read on a shared screen, a lock
+# screen or by whoever answers the phone.
+FORBIDDEN_WORDS = (
+    "mental health",
+    "mental",
+    "addiction",
+    "addicted",
+    "alcohol",
+    "drug",
+    "therapy",
+    "therapist",
+    "psychiatr",
+    "psycholog",
+    "counselling",
+    "depression",
+    "anxiety",
+    "suicid",
+    "self-harm",
+    "crisis",
+    "practitioner health",
+    "treatment",
+)
+_FORBIDDEN = re.compile("|".join(re.escape(word) for word in FORBIDDEN_WORDS), re.IGNORECASE)
+
+
+class IndiscreetMessageError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    body: str
+
+
+def indiscreet_words(text: str) -> list[str]:
+    return sorted({match.group(0).lower() for match in _FORBIDDEN.finditer(text)})
+
+
+def render_message(channel: str, template: str, context: dict[str, Any]) -> RenderedMessage:
+    suffix = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.VOICE: "voice"}[Channel(channel)]
+    try:
+        body = render_to_string(f"notifications/{template}.{suffix}.txt", context).strip()
+        subject = ""
+        if channel == Channel.EMAIL:
+            subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
+    except TemplateDoesNotExist as exc:
+        raise ValueError(f"No {suffix} template for message {template!r}") from exc
+    found = indiscreet_words(f"{subject}\n{body}")
+    if found:
+        raise IndiscreetMessageError(f"Message {template!r} ({suffix}) contains {', '.join(found)}")
+    return RenderedMessage(subject=subject, body=body)

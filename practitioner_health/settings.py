@@ -1,0 +1,367 @@
+"""Settings for every mode, read from the environment.
+
+DJANGO_ENV selects the mode:
+- ``embedded`` (default): SQLite in var/, keys generated into var/, messages to files,
+  Celery on a filesystem transport so background jobs run without Redis.
+- ``production``: everything from the environment; passes ``check --deploy``.
+- ``test``: used by ``make test``; fixed test-only keys, PostgreSQL and Redis from the
+  environment the test command sets up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from .env import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+)
+from .keys import embedded_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+ENV = env_choice("DJANGO_ENV", ("embedded", "production", "test"), "embedded")
+PRODUCTION = ENV == "production"
+TESTING = ENV == "test"
+EMBEDDED = ENV == "embedded"
+
+if EMBEDDED:
+    _generated = embedded_secrets(VAR_DIR)
+elif TESTING:
+    # Fixed, test-only keys: the encryptor is built at import time, so tests need stable keys.
+    # Production refuses to start without its own (env_str with no default below).
+    _generated = {
+        "SECRET_KEY": "test-only-secret-key-not-for-any-real-deployment-0123456789abcdef",
+        "FIELD_ENCRYPTION_KEY": "6iNW-0KJ2k9c1tQKp4W5lq0cJ7x2M5H2xgM5Jb6t1nU=",
+        "BLIND_INDEX_KEY": "test-only-blind-index-key",
+    }
+else:
+    _generated = {}
+
+SECRET_KEY = env_str("SECRET_KEY", _generated.get("SECRET_KEY"))
+DEBUG = env_bool("DJANGO_DEBUG", EMBEDDED)
+
+# Comma-separated, newest first: MultiFernet encrypts with the first and decrypts with any,
+# so a new key is added at the front and `manage.py rotate_encryption_keys` re-encrypts.
+# The package only rotates when given a list, hence the split here.
+FIELD_ENCRYPTION_KEY = env_list(
+    "FIELD_ENCRYPTION_KEY",
+    [_generated["FIELD_ENCRYPTION_KEY"]] if "FIELD_ENCRYPTION_KEY" in _generated else None,
+)
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set (comma-separated Fernet keys)")
+# Keyed HMAC for "blind index" lookups of encrypted values (registration numbers, emails).
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY", _generated.get("BLIND_INDEX_KEY"))
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address the public reaches the service on: used in emails and to validate Twilio
+# signatures (Twilio signs the URL it called, not the one behind the proxy).
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "encrypted_model_fields",
+    "practitioner_health.accounts",
+    "practitioner_health.audit",
+    "practitioner_health.notifications",
+    "selfhelp",
+    "referrals",
+    "clinicians",
+    "triage",
+    "reporting",
+    "demo",
+]
+
+MIDDLEWARE = [
+    "practitioner_health.audit.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "practitioner_health.accounts.middleware.IdleTimeoutMiddleware",
+    "practitioner_health.audit.middleware.AuditActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "practitioner_health.urls"
+WSGI_APPLICATION = "practitioner_health.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "practitioner_health.context_processors.service",
+            ],
+        },
+    },
+]
+
+if TESTING or PRODUCTION:
+    _default_db = None
+else:
+    _default_db = f"sqlite:///{VAR_DIR / 'practitioner_health.sqlite3'}"
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", _default_db))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the background worker use the file at the same time.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Fast hashing keeps the suite quick; production and embedded mode use Argon2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+# The NHS.UK CSS refers to its fonts, icons and logos at /assets/: whitenoise serves the
+# package's dist folder at the site root so those URLs resolve without rewriting the CSS.
+WHITENOISE_ROOT = NHSUK_FRONTEND_DIR
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Sessions: staff sessions end after 30 minutes idle (IdleTimeoutMiddleware); the cookie
+# itself lasts the browser session at most.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1))
+PRACTITIONER_IDLE_TIMEOUT = timedelta(minutes=env_int("PRACTITIONER_IDLE_TIMEOUT_MINUTES", 30, minimum=1))
+
+# Security headers: sent in every mode; the HTTPS-only ones in production.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    # Frutiger comes from the NHS font host where it is reachable; Arial otherwise.
+    "font-src": [CSP.SELF, "https://assets.nhs.uk"],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
+
+# Two-factor authentication.
+OTP_TOTP_ISSUER = "Practitioner Health"
+OTP_EMAIL_TOKEN_VALIDITY = 600
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout after repeated failed logins, keyed by the hashed email so no address is stored.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address too would let a few typos lock out a whole trust behind one NAT address;
+# accounts are locked by (hashed) email instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "practitioner_health.accounts.lockout.username_for_lockout"
+AXES_LOCKOUT_CALLABLE = "practitioner_health.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
+
+# Email.
+EMAIL_TRANSPORT = env_choice("EMAIL_TRANSPORT", ("smtp", "file", "console", "locmem"), "smtp" if PRODUCTION else "file")
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox" / "email"
+_EMAIL_OPTIONS: dict[str, dict[str, object]] = {
+    "smtp": {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 587),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "timeout": 15,
+    },
+    "file": {"file_path": str(EMAIL_OUTBOX_DIR)},
+    "console": {},
+    "locmem": {},
+}
+MAILERS = {
+    "default": {
+        "BACKEND": f"django.core.mail.backends.{'filebased' if EMAIL_TRANSPORT == 'file' else EMAIL_TRANSPORT}.EmailBackend",
+        "OPTIONS": _EMAIL_OPTIONS[EMAIL_TRANSPORT],
+    }
+}
+# A neutral sender: nothing on a shared inbox or lock screen says what the service is.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PH Service <no-reply@ph-service.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# SMS and voice.
+SMS_TRANSPORT = env_choice("SMS_TRANSPORT", ("twilio", "file"), "twilio" if PRODUCTION else "file")
+SMS_FILE_PATH = VAR_DIR / "outbox" / "sms"
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "" if not PRODUCTION else None)
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "" if not PRODUCTION else None)
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "+440000000000" if not PRODUCTION else None)
+# Twilio's API base, overridden in tests to a fake server on 127.0.0.1.
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "")
+
+# Celery: late acks and reject-on-lost so a killed worker's task runs again; sending is
+# idempotent, so running again never duplicates a message.
+_default_broker = "filesystem://" if EMBEDDED else None
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL", _default_broker or ""))
+if not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("CELERY_BROKER_URL (or REDIS_URL) must be set")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery-queue"
+    for sub in ("out", "processed"):
+        (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir / "out"),
+        "data_folder_out": str(_queue_dir / "out"),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Fail fast when Redis is down: the outbox row is already committed and the sweep
+        # will enqueue it again, so a request must not hang waiting for the broker.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
+        "visibility_timeout": 3600,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "notifications-sweep": {
+        "task": "notifications.sweep_due",
+        "schedule": timedelta(minutes=1),
+    },
+    "accounts-purge-expired-sessions": {
+        "task": "accounts.purge_expired_sessions",
+        "schedule": crontab(minute=17),
+    },
+}
+
+# Outbox retry policy: bounded exponential backoff.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATION_BACKOFF_BASE_SECONDS = env_int("NOTIFICATION_BACKOFF_BASE_SECONDS", 30, minimum=1)
+NOTIFICATION_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+
+# The helpline's number as shown to practitioners in messages and pages.
+HELPLINE_NUMBER = env_str("HELPLINE_NUMBER", "0300 030 3300")
+SERVICE_NAME = "Practitioner Health"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "practitioner_health.audit.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger prints the path, which is safe: URLs never carry personal data.
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # Twilio's client logs request parameters (numbers, message text) at INFO.
+        "twilio": {"level": "WARNING"},
+        "twilio.http_client": {"level": "WARNING"},
+    },
+}
+
+CSRF_FAILURE_VIEW = "practitioner_health.views.csrf_failure"

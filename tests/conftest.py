@@ -1,0 +1,127 @@
+"""Shared fixtures: personas for every role, signed-in clients, and helpers.
+
+Personas follow STYLE.md: a practitioner, another practitioner, a handler, a clinician,
+another clinician, a commissioner and an admin. `client_for(user)` gives a client signed
+in *and* past the second factor, as a real session would be.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practitioner_health.accounts.models import Role, User
+from tests.factories import UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROLES = ("anonymous", "practitioner", "handler", "clinician", "commissioner", "service_admin")
+
+
+@pytest.fixture
+def practitioner(db: None) -> User:
+    return UserFactory(role=Role.PRACTITIONER, full_name="Dr Avery Example")
+
+
+@pytest.fixture
+def other_practitioner(db: None) -> User:
+    return UserFactory(role=Role.PRACTITIONER, full_name="Dr Blake Other")
+
+
+@pytest.fixture
+def handler(db: None) -> User:
+    return UserFactory(role=Role.HANDLER)
+
+
+@pytest.fixture
+def clinician(db: None) -> User:
+    return UserFactory(role=Role.CLINICIAN)
+
+
+@pytest.fixture
+def other_clinician(db: None) -> User:
+    return UserFactory(role=Role.CLINICIAN)
+
+
+@pytest.fixture
+def commissioner(db: None) -> User:
+    return UserFactory(role=Role.COMMISSIONER)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(role=Role.SERVICE_ADMIN)
+
+
+def verified_client(user: User, client: Client | None = None) -> Client:
+    """A client signed in as `user` who has passed the second factor this session."""
+    client = client or Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _ = EmailDevice.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    return verified_client
+
+
+@pytest.fixture
+def personas(
+    practitioner: User, handler: User, clinician: User, commissioner: User, admin_user: User
+) -> dict[str, User | None]:
+    return {
+        "anonymous": None,
+        "practitioner": practitioner,
+        "handler": handler,
+        "clinician": clinician,
+        "commissioner": commissioner,
+        "service_admin": admin_user,
+    }
+
+
+# Browser tests: Debian's Chromium (Playwright cannot download its own here), one browser
+# per test session, a fresh context per test.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1024, "height": 768}, "locale": "en-GB"}
+
+
+@pytest.fixture
+def signed_in_page(live_server, page, client_for):  # type: ignore[no-untyped-def]
+    """Return a function that signs `user` in to the browser page (session cookie) and returns the page."""
+
+    def sign_in(user: User):  # type: ignore[no-untyped-def]
+        client = client_for(user)
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        return page
+
+    return sign_in
