@@ -1,0 +1,244 @@
+"""Referrals: who asked for help, how to reach them safely, and whether they are eligible.
+
+Personal data (names, dates of birth, contact details, registration numbers, free text)
+is in encrypted fields. Registration numbers are found through `registration_index`, a
+keyed HMAC, never by the plaintext.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from encrypted_model_fields.fields import (
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedEmailField,
+    EncryptedTextField,
+)
+
+from practitioner_health.regions import NHSRegion
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Website"
+    PHONE = "phone", "Phone (logged by a handler)"
+    APP = "app", "App"
+
+
+class Profession(models.TextChoices):
+    DOCTOR = "doctor", "Doctor"
+    DENTIST = "dentist", "Dentist"
+
+
+class Register(models.TextChoices):
+    GMC = "GMC", "General Medical Council"
+    GDC = "GDC", "General Dental Council"
+
+
+class WorkLocation(models.TextChoices):
+    ENGLAND = "england", "In England"
+    RETURNING = "returning", "Returning to practice in England"
+    SCOTLAND = "scotland", "In Scotland"
+    WALES = "wales", "In Wales"
+    NORTHERN_IRELAND = "northern-ireland", "In Northern Ireland"
+    OUTSIDE_UK = "outside-uk", "Outside the UK"
+
+
+class CareerStage(models.TextChoices):
+    GP = "gp", "GP"
+    GP_TRAINEE = "gp-trainee", "GP trainee"
+    CONSULTANT = "consultant", "Consultant"
+    SAS = "sas", "SAS doctor"
+    FOUNDATION = "foundation", "Foundation doctor"
+    SPECIALTY_TRAINEE = "specialty-trainee", "Specialty trainee"
+    LOCALLY_EMPLOYED = "locally-employed", "Locally employed doctor"
+    GENERAL_DENTAL = "general-dental", "General dental practitioner"
+    DENTAL_SPECIALIST = "dental-specialist", "Dental specialist or consultant"
+    DENTAL_TRAINEE = "dental-trainee", "Dental foundation or specialty trainee"
+    OTHER = "other", "Other"
+
+
+class SeenWhere(models.TextChoices):
+    REGION = "region", "In a region I choose"
+    AWAY = "away", "Anywhere away from where I work"
+    VIDEO = "video", "By video only"
+
+
+class Need(models.TextChoices):
+    STRESS = "stress", "Stress or burnout"
+    LOW_MOOD = "low-mood", "Low mood"
+    ANXIETY = "anxiety", "Anxiety"
+    ALCOHOL = "alcohol", "Alcohol"
+    DRUGS = "drugs", "Drugs"
+    GAMBLING = "gambling", "Gambling"
+    EATING = "eating", "Eating"
+    TRAUMA = "trauma", "Trauma"
+    RELATIONSHIPS = "relationships", "Relationships"
+    OTHER = "other", "Something else"
+
+
+class HeardAbout(models.TextChoices):
+    COLLEAGUE = "colleague", "A colleague"
+    GP = "gp", "My GP"
+    EMPLOYER = "employer", "My employer or occupational health"
+    DEANERY = "deanery", "My training programme or deanery"
+    REGULATOR = "regulator", "The GMC or GDC"
+    BMA_BDA = "bma-bda", "The BMA or BDA"
+    SEARCH = "search", "An internet search"
+    SOCIAL = "social", "Social media"
+    OTHER = "other", "Somewhere else"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "Waiting for first contact"
+    CONTACTED = "contacted", "Contacted by the helpline"
+    TRIAGED = "triaged", "Assessed, waiting for a clinician"
+    ASSIGNED = "assigned", "With a clinician"
+    DISCHARGED = "discharged", "Care finished"
+    CLOSED = "closed", "Closed"
+
+
+class Eligibility(models.TextChoices):
+    ELIGIBLE = "eligible", "Eligible"
+    INELIGIBLE = "ineligible", "Not eligible"
+    NEEDS_REVIEW = "needs_review", "Needs review by a handler"
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def open(self) -> ReferralQuerySet:
+        return self.exclude(status__in=[Status.DISCHARGED, Status.CLOSED])
+
+    def urgent(self) -> ReferralQuerySet:
+        return self.filter(urgent=True)
+
+    def with_registration(self, index: str) -> ReferralQuerySet:
+        return self.filter(registration_index=index)
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    urgent = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # About their work (not identifying on its own; used in aggregates).
+    profession = models.CharField(max_length=10, choices=Profession.choices)
+    register = models.CharField(max_length=3, choices=Register.choices)
+    registration_number = EncryptedCharField(max_length=7)
+    registration_index = models.CharField(max_length=64, editable=False)
+    work_location = models.CharField(max_length=20, choices=WorkLocation.choices)
+    career_stage = models.CharField(max_length=20, choices=CareerStage.choices)
+    work_region = models.CharField(max_length=30, choices=NHSRegion.choices, blank=True)
+    employer = EncryptedCharField(max_length=200, blank=True)
+    seen_where = models.CharField(max_length=10, choices=SeenWhere.choices)
+    seen_region = models.CharField(max_length=30, choices=NHSRegion.choices, blank=True)
+    needs_other = EncryptedTextField(blank=True)
+    self_harm_thoughts = models.BooleanField(default=False)
+    heard_about = models.CharField(max_length=20, choices=HeardAbout.choices, blank=True)
+
+    # Who they are and how to reach them: all encrypted.
+    name = EncryptedCharField(max_length=200)
+    date_of_birth = EncryptedDateField()
+    email = EncryptedEmailField()
+    mobile = EncryptedCharField(max_length=20)
+    mobile_index = models.CharField(max_length=64, blank=True, editable=False)
+    voicemail_ok = models.BooleanField(default=False)
+    texts_ok = models.BooleanField(default=False)
+    best_times = EncryptedTextField(blank=True)
+    people_known = EncryptedTextField(blank=True)
+
+    # The latest eligibility decision, kept here for queues; history in EligibilityDecision.
+    eligibility = models.CharField(max_length=12, choices=Eligibility.choices, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            # Duplicate detection and handler search by registration number.
+            models.Index(fields=["registration_index"], name="referral_registration_idx"),
+            # Inbound calls matched to a practitioner by their number.
+            models.Index(fields=["mobile_index"], name="referral_mobile_idx"),
+            # Handler queues: open referrals by status, urgent first, oldest first.
+            models.Index(fields=["status", "-urgent", "submitted_at"], name="referral_queue_idx"),
+            # Reporting refreshes by month.
+            models.Index(fields=["submitted_at"], name="referral_submitted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReferralNeed(models.Model):
+    """What they want help with: one row per need, so reporting can count by need."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(max_length=20, choices=Need.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "need"], name="referral_need_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.need
+
+
+class EligibilityDecision(models.Model):
+    """Each eligibility decision with its reasons and the register data it relied on."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="eligibility_decisions")
+    decision = models.CharField(max_length=12, choices=Eligibility.choices)
+    reasons = models.JSONField(default=list)
+    # What the register extract said at the time (status, name match): encrypted JSON.
+    register_snapshot = EncryptedTextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} for referral #{self.referral_id}"
+
+
+class RegisterStatus(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    REGISTERED_WITH_CONDITIONS = "conditions", "Registered with conditions, warnings or undertakings"
+    SUSPENDED = "suspended", "Suspended"
+    NOT_LICENSED = "not_licensed", "Registered without a licence"
+    PROVISIONAL = "provisional", "Provisionally registered"
+    ERASED = "erased", "Erased or not registered"
+
+
+class RegisterEntry(models.Model):
+    """One row of a GMC (LRMP) or GDC register extract, imported by `import_register`."""
+
+    register = models.CharField(max_length=3, choices=Register.choices)
+    number_index = models.CharField(max_length=64)
+    number = EncryptedCharField(max_length=7)
+    surname = EncryptedCharField(max_length=200)
+    given_names = EncryptedCharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=RegisterStatus.choices)
+    status_text = models.CharField(max_length=200, blank=True)
+    # Hash of the source row, so a re-import can say "unchanged" without decrypting.
+    row_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number_index"], name="register_entry_unique"),
+        ]
+        verbose_name_plural = "register entries"
+
+    def __str__(self) -> str:
+        return f"{self.register} entry #{self.pk}"

@@ -1,0 +1,5 @@
+from tests.access import only
+
+RULES = {
+    "clinicians:home": only("clinician"),
+}

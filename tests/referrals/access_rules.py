@@ -1,0 +1,6 @@
+from tests.access import PUBLIC, only
+
+RULES = {
+    "referrals:start": PUBLIC,
+    "referrals:my_home": only("practitioner"),
+}

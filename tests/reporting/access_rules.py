@@ -1,0 +1,5 @@
+from tests.access import only
+
+RULES = {
+    "reporting:dashboard": only("commissioner", "service_admin"),
+}

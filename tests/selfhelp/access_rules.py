@@ -1,0 +1,5 @@
+from tests.access import PUBLIC
+
+RULES = {
+    "selfhelp:index": PUBLIC,
+}

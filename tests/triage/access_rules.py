@@ -1,0 +1,5 @@
+from tests.access import only
+
+RULES = {
+    "triage:dashboard": only("handler"),
+}
