@@ -286,6 +286,7 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "" if not PRODUCTION else None)
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "+440000000000" if not PRODUCTION else None)
 # Twilio's API base, overridden in tests to a fake server on 127.0.0.1.
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "")
+TWILIO_HTTP_TIMEOUT = env_int("TWILIO_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 
 # Celery: late acks and reject-on-lost so a killed worker's task runs again; sending is
 # idempotent, so running again never duplicates a message.

@@ -125,3 +125,21 @@ def signed_in_page(live_server, page, client_for):  # type: ignore[no-untyped-de
         return page
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def _fake_twilio_server():  # type: ignore[no-untyped-def]
+    from tests.support.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_twilio(_fake_twilio_server, settings):  # type: ignore[no-untyped-def]
+    """The fake Twilio API, emptied for this test, with settings pointing the real client at it."""
+    _fake_twilio_server.reset()
+    settings.TWILIO_API_BASE = _fake_twilio_server.url
+    settings.SMS_TRANSPORT = "twilio"
+    return _fake_twilio_server

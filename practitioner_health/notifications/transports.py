@@ -87,7 +87,7 @@ def twilio_client() -> Client:
     return Client(
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
-        http_client=ProviderHttpClient(base_url=settings.TWILIO_API_BASE),
+        http_client=ProviderHttpClient(base_url=settings.TWILIO_API_BASE, timeout=settings.TWILIO_HTTP_TIMEOUT),
     )
 
 
