@@ -1,0 +1,248 @@
+"""The outbox: queued in the caller's transaction, sent exactly once, never lost."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from practitioner_health.notifications.messages import (
+    FORBIDDEN_WORDS,
+    IndiscreetMessageError,
+    indiscreet_words,
+    render_message,
+)
+from practitioner_health.notifications.models import Channel, Notification, Status
+from practitioner_health.notifications.services import notification_send, notifications_sweep, notify
+from tests.support.celery_worker import broker, running_worker, wait_until
+from tests.support.fake_twilio import ScriptedResponse
+from tests.support.services import RedisServer
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications"
+
+
+def queue_sms(key: str = "test-sms-1") -> Notification:
+    return notify(
+        channel=Channel.SMS,
+        template="login_code_sms_test",
+        recipient="+447700900123",
+        context={"code": "123456"},
+        idempotency_key=key,
+    )
+
+
+@pytest.fixture(autouse=True)
+def sms_template(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A discreet SMS template for these tests, alongside the real templates."""
+    folder = tmp_path / "notifications"
+    folder.mkdir()
+    (folder / "login_code_sms_test.sms.txt").write_text("Your code is {{ code }}. PH Service")
+    (folder / "indiscreet_test.sms.txt").write_text("Your therapy appointment is tomorrow")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+
+@pytest.mark.django_db
+def test_sms_goes_through_the_real_twilio_library_to_the_provider(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    notification = queue_sms()
+    assert notification_send(notification_id=notification.pk) == Status.SENT
+    [sent] = fake_twilio.messages()
+    assert sent.path == "/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json"
+    assert sent.form == {"To": "+447700900123", "From": "+447700900000", "Body": "Your code is 123456. PH Service"}
+    assert sent.headers["Authorization"].startswith("Basic ")
+    notification.refresh_from_db()
+    assert notification.provider_id.startswith("SM")
+
+
+@pytest.mark.django_db
+def test_running_the_send_task_twice_sends_once(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    notification = queue_sms()
+    notification_send(notification_id=notification.pk)
+    notification_send(notification_id=notification.pk)
+    assert len(fake_twilio.messages()) == 1
+
+
+@pytest.mark.django_db
+def test_queuing_twice_with_one_key_makes_one_message(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    first = queue_sms("same-key")
+    second = queue_sms("same-key")
+    assert first.pk == second.pk
+    assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_message_at_once_send_it_once(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    notification = queue_sms()
+    fake_twilio.fail_next(ScriptedResponse(status=201, delay=0.5))  # hold the first send open
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            results.append(notification_send(notification_id=notification.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["locked-or-missing", "sent"]
+    assert len(fake_twilio.messages()) == 1
+
+
+@pytest.mark.django_db
+def test_a_transient_failure_is_retried_with_backoff_and_then_succeeds(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    fake_twilio.fail_next(ScriptedResponse(status=503), ScriptedResponse(status=500, twilio_code=20500))
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        notification = queue_sms()
+        assert notification_send(notification_id=notification.pk) == Status.PENDING
+        notification.refresh_from_db()
+        first_delay = notification.next_attempt_at - timezone.now()
+        assert timedelta(seconds=25) <= first_delay <= timedelta(seconds=35)
+        assert notification_send(notification_id=notification.pk) == "not-due", "not retried before its time"
+        traveller.shift(first_delay)
+        assert notification_send(notification_id=notification.pk) == Status.PENDING
+        notification.refresh_from_db()
+        second_delay = notification.next_attempt_at - timezone.now()
+        assert second_delay > first_delay, "backoff grows"
+        traveller.shift(second_delay)
+        assert notification_send(notification_id=notification.pk) == Status.SENT
+    notification.refresh_from_db()
+    assert notification.attempts == 3
+    assert len(fake_twilio.messages()) == 1
+
+
+@pytest.mark.django_db
+def test_retries_stop_after_the_maximum_attempts(fake_twilio, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    fake_twilio.fail_next(ScriptedResponse(status=503), ScriptedResponse(status=503))
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        notification = queue_sms()
+        notification_send(notification_id=notification.pk)
+        traveller.shift(timedelta(hours=2))
+        assert notification_send(notification_id=notification.pk) == Status.FAILED
+
+
+@pytest.mark.django_db
+def test_an_invalid_number_fails_permanently_and_is_not_retried(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    fake_twilio.fail_next(ScriptedResponse(status=400, twilio_code=21211))
+    notification = queue_sms()
+    assert notification_send(notification_id=notification.pk) == Status.FAILED
+    notification.refresh_from_db()
+    assert notification.last_error == "twilio_21211"
+    assert notifications_sweep() == 0, "a failed message is not swept again"
+    assert Notification.objects.failed().count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unsubscribed_number_fails_permanently(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    fake_twilio.fail_next(ScriptedResponse(status=400, twilio_code=21610))
+    notification = queue_sms()
+    assert notification_send(notification_id=notification.pk) == Status.FAILED
+
+
+@pytest.mark.django_db
+def test_failed_messages_are_visible_to_staff_without_their_content(client_for, admin_user, fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    fake_twilio.fail_next(ScriptedResponse(status=400, twilio_code=21211))
+    notification = queue_sms()
+    notification_send(notification_id=notification.pk)
+    page = client_for(admin_user).get("/admin/notifications/notification/?status__exact=failed")
+    assert page.status_code == 200
+    assert b"twilio_21211" in page.content
+    assert b"+447700900123" not in page.content and b"123456" not in page.content
+
+
+@pytest.mark.django_db
+def test_the_recipient_and_content_are_encrypted_at_rest() -> None:
+    notification = queue_sms()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recipient, context_json FROM notifications_notification WHERE id = %s", [notification.pk])
+        recipient, context = cursor.fetchone()
+    assert "7700900123" not in recipient
+    assert "123456" not in context
+
+
+@pytest.mark.django_db
+def test_a_message_naming_the_service_purpose_is_refused_when_queued() -> None:
+    with pytest.raises(IndiscreetMessageError, match="therapy"):
+        notify(channel=Channel.SMS, template="indiscreet_test", recipient="+447700900123", idempotency_key="x")
+    assert not Notification.objects.exists()
+
+
+def test_every_message_template_is_discreet() -> None:
+    files = sorted(TEMPLATES.glob("*.txt"))
+    assert files, "message templates exist"
+    for path in files:
+        found = indiscreet_words(path.read_text())
+        assert not found, f"{path.name} contains {found}"
+    assert "mental health" in FORBIDDEN_WORDS and "addiction" in FORBIDDEN_WORDS
+
+
+@pytest.mark.django_db
+def test_email_is_sent_from_a_neutral_sender() -> None:
+    notification = notify(
+        channel=Channel.EMAIL,
+        template="login_code",
+        recipient="dr@example.nhs.uk",
+        context={"code": "654321"},
+        idempotency_key="email-1",
+    )
+    assert notification_send(notification_id=notification.pk) == Status.SENT
+    [email] = mail.outbox
+    assert email.from_email.startswith("PH Service")
+    assert email.subject == "Your sign-in code"
+    assert "654321" in email.body
+    assert not indiscreet_words(email.subject + email.body)
+
+
+def test_rendering_an_unknown_template_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="No sms template"):
+        render_message(Channel.SMS, "no-such-template", {})
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_messages_wait_and_the_sweep_sends_them_when_it_is_back(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    redis = RedisServer()  # not started yet: the broker is unreachable
+    try:
+        with broker(redis.url):
+            with transaction.atomic():
+                notification = queue_sms("outage-1")
+            # The commit went through even though enqueueing failed.
+            notification.refresh_from_db()
+            assert notification.status == Status.PENDING
+            assert fake_twilio.messages() == []
+
+            redis.start()
+            with running_worker():
+                assert notifications_sweep() == 1  # what beat runs every minute
+
+                def delivered() -> bool:
+                    close_old_connections()
+                    return Notification.objects.get(pk=notification.pk).status == Status.SENT
+
+                wait_until(delivered)
+            assert len(fake_twilio.messages()) == 1
+    finally:
+        redis.stop()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_message_is_sent_by_the_worker_after_commit(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    with running_worker():
+        with transaction.atomic():
+            notification = queue_sms("after-commit-1")
+            assert fake_twilio.messages() == [], "nothing is sent before the commit"
+        wait_until(lambda: len(fake_twilio.messages()) == 1)
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
