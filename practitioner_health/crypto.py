@@ -25,3 +25,19 @@ def normalise_email(email: str) -> str:
 
 def email_index(email: str) -> str:
     return blind_index(normalise_email(email), purpose="email")
+
+
+def normalise_phone(number: str) -> str:
+    """UK numbers to E.164 (+44...), so a number typed as 07700 900123 matches Twilio's +447700900123."""
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("0"):
+        digits = "+44" + digits[1:]
+    if digits and not digits.startswith("+"):
+        digits = "+" + digits
+    return digits
+
+
+def phone_index(number: str) -> str:
+    return blind_index(normalise_phone(number), purpose="phone")
