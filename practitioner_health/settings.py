@@ -340,6 +340,38 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATION_BACKOFF_BASE_SECONDS = env_int("NOTIFICATION_BACKOFF_BASE_SECONDS", 30, minimum=1)
 NOTIFICATION_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600, minimum=1)
 
+# --- Clinicians (clinicians/): booking, reminders, availability ---------------------------
+def _reminder_hours() -> list[int]:
+    hours = []
+    for item in env_list("APPOINTMENT_REMINDER_HOURS", ["48", "2"]):
+        if not item.isdigit() or int(item) < 1:
+            raise ImproperlyConfigured(f"APPOINTMENT_REMINDER_HOURS must be whole numbers of hours, not {item!r}")
+        hours.append(int(item))
+    return sorted(set(hours), reverse=True)
+
+
+# Reminders go this many hours before each booked appointment (comma-separated).
+APPOINTMENT_REMINDER_HOURS = _reminder_hours()
+# Inside this many hours of the start, practitioners call the helpline to change or cancel.
+BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 24, minimum=0)
+# Video appointments get <VIDEO_BASE_URL>/<unguessable token>.
+VIDEO_BASE_URL = env_str("VIDEO_BASE_URL", "https://video.ph-service.example/room")
+# Slots are generated from weekly availability this many weeks ahead.
+SLOT_GENERATION_WEEKS = env_int("SLOT_GENERATION_WEEKS", 8, minimum=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "clinicians-send-reminders": {
+            "task": "clinicians.send_reminders",
+            "schedule": timedelta(minutes=5),
+        },
+        "clinicians-generate-slots": {
+            "task": "clinicians.generate_slots",
+            "schedule": crontab(hour=2, minute=30),
+        },
+    }
+)
+# --- end of Clinicians ---------------------------------------------------------------------
+
 # The helpline's number as shown to practitioners in messages and pages.
 HELPLINE_NUMBER = env_str("HELPLINE_NUMBER", "0300 030 3300")
 SERVICE_NAME = "Practitioner Health"
@@ -366,3 +398,11 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "practitioner_health.views.csrf_failure"
+
+# Helpline (triage app): opening hours in UK time, numbers calls are put through to, and
+# the callback retry policy.
+HELPLINE_OPENING_HOURS = env_str("HELPLINE_OPENING_HOURS", "mon-fri 08:00-20:00; sat 08:00-14:00")
+HELPLINE_FORWARD_NUMBERS = env_list("HELPLINE_FORWARD_NUMBERS", ["+447700900001"] if not PRODUCTION else None)
+CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 3, minimum=1)
+CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 15, minimum=1)
+CELERY_BEAT_SCHEDULE["triage-callbacks-due"] = {"task": "triage.callbacks_due", "schedule": timedelta(minutes=1)}

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "triage"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("voice/incoming/", webhooks.voice_incoming, name="voice_incoming"),
+    path("voice/out-of-hours/", webhooks.voice_out_of_hours, name="voice_out_of_hours"),
+    path("voice/dial-status/", webhooks.voice_dial_status, name="voice_dial_status"),
+    path("voice/status/", webhooks.voice_status, name="voice_status"),
+    path("voice/callback/<str:token>/connect/", webhooks.voice_callback_connect, name="voice_callback_connect"),
+    path("voice/callback/<str:token>/screen/", webhooks.voice_callback_screen, name="voice_callback_screen"),
+    path("voice/callback/<str:token>/result/", webhooks.voice_callback_result, name="voice_callback_result"),
+    path("voice/callback/<str:token>/status/", webhooks.voice_callback_status, name="voice_callback_status"),
 ]

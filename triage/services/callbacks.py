@@ -1,0 +1,148 @@
+"""Callbacks: the service rings the on-duty handler, then connects them to the caller.
+
+A task places each attempt at its due time. No answer means another attempt after
+CALLBACK_RETRY_MINUTES, up to CALLBACK_MAX_ATTEMPTS; a voicemail is left only when the
+practitioner said that is safe, and it never says what the service is for.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from twilio.base.exceptions import TwilioRestException
+
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+from practitioner_health.crypto import normalise_phone, phone_index
+from practitioner_health.notifications.transports import twilio_client
+from referrals.models import Referral
+
+from ..models import AttemptOutcome, Callback, CallbackAttempt, CallbackReason, CallbackStatus
+
+logger = logging.getLogger(__name__)
+
+
+def callback_request(
+    *,
+    reason: CallbackReason | str,
+    referral: Referral | None = None,
+    phone: str = "",
+    due_at: datetime | None = None,
+    window_end: datetime | None = None,
+    created_by_id: int | None = None,
+) -> Callback:
+    """Schedule a callback. Enqueued after commit when already due; the sweep catches the rest."""
+    number = normalise_phone(phone or (referral.mobile if referral else ""))
+    if not number:
+        raise ValueError("A callback needs a phone number")
+    due = due_at or timezone.now()
+    callback = Callback.objects.create(
+        referral=referral,
+        phone=number,
+        phone_index=phone_index(number),
+        reason=reason,
+        window_start=due,
+        window_end=window_end,
+        due_at=due,
+        voicemail_allowed=bool(referral and referral.voicemail_ok),
+        created_by_id=created_by_id,
+    )
+    audit_record(
+        action=Action.CREATE,
+        obj=callback,
+        subject_id=referral.user_id if referral else None,
+        detail=f"callback requested ({reason})",
+    )
+    if due <= timezone.now():
+        transaction.on_commit(lambda: enqueue_callback(callback.pk))
+    return callback
+
+
+def enqueue_callback(callback_id: int) -> None:
+    from ..tasks import place_callback
+
+    try:
+        place_callback.delay(callback_id)
+    except Exception:  # noqa: BLE001 - broker down: the per-minute sweep will enqueue it
+        logger.warning("Broker unavailable; callback %s left for the sweep", callback_id)
+
+
+def _url(name: str, attempt: CallbackAttempt) -> str:
+    return settings.PUBLIC_URL + reverse(name, kwargs={"token": attempt.token})
+
+
+def callback_place_call(*, callback_id: int) -> str:
+    """Start the next attempt if the callback is due. Safe to run twice: the row is locked."""
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update(skip_locked=True).filter(pk=callback_id).first()
+        if callback is None:
+            return "locked-or-missing"
+        if callback.status != CallbackStatus.SCHEDULED:
+            return callback.status
+        if callback.due_at > timezone.now():
+            return "not-due"
+        callback.attempts += 1
+        callback.status = CallbackStatus.IN_PROGRESS
+        callback.save(update_fields=["attempts", "status"])
+        attempt = CallbackAttempt.objects.create(callback=callback, number=callback.attempts)
+        handler_number = settings.HELPLINE_FORWARD_NUMBERS[0]
+        try:
+            call = twilio_client().calls.create(
+                to=handler_number,
+                from_=settings.TWILIO_FROM_NUMBER,
+                url=_url("triage:voice_callback_connect", attempt),
+                status_callback=_url("triage:voice_callback_status", attempt),
+                timeout=30,
+            )
+        except (TwilioRestException, OSError) as exc:
+            logger.warning(
+                "Callback %s attempt %s could not be placed (%s)", callback.pk, attempt.number, type(exc).__name__
+            )
+            _finish_attempt(callback, attempt, AttemptOutcome.FAILED)
+            return "failed-to-place"
+        attempt.twilio_call_sid = call.sid or ""
+        attempt.save(update_fields=["twilio_call_sid"])
+        return "dialling"
+
+
+def _finish_attempt(callback: Callback, attempt: CallbackAttempt, outcome: AttemptOutcome) -> None:
+    attempt.outcome = outcome
+    attempt.finished_at = timezone.now()
+    attempt.save(update_fields=["outcome", "finished_at"])
+    if outcome in {AttemptOutcome.ANSWERED, AttemptOutcome.VOICEMAIL_LEFT}:
+        callback.status = CallbackStatus.COMPLETED
+        callback.completed_at = timezone.now()
+    elif callback.attempts >= settings.CALLBACK_MAX_ATTEMPTS:
+        callback.status = CallbackStatus.FAILED
+        callback.completed_at = timezone.now()
+    else:
+        callback.status = CallbackStatus.SCHEDULED
+        callback.due_at = timezone.now() + timedelta(minutes=settings.CALLBACK_RETRY_MINUTES)
+    callback.save(update_fields=["status", "due_at", "completed_at"])
+
+
+def attempt_for_token(token: str) -> CallbackAttempt | None:
+    return CallbackAttempt.objects.select_related("callback").filter(token=token).first()
+
+
+def attempt_record_result(*, token: str, outcome: AttemptOutcome) -> CallbackAttempt | None:
+    """Record how an attempt ended (once: later reports for a finished attempt are ignored)."""
+    with transaction.atomic():
+        attempt = CallbackAttempt.objects.select_for_update().select_related("callback").filter(token=token).first()
+        if attempt is None or attempt.outcome != AttemptOutcome.DIALLING:
+            return attempt
+        callback = Callback.objects.select_for_update().get(pk=attempt.callback_id)
+        _finish_attempt(callback, attempt, outcome)
+        return attempt
+
+
+def callbacks_sweep(*, limit: int = 200) -> int:
+    ids = list(Callback.objects.due().values_list("pk", flat=True)[:limit])
+    for callback_id in ids:
+        enqueue_callback(callback_id)
+    return len(ids)
