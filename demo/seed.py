@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
+
+# Each app's demo data, in dependency order; each module has `seed(users)`.
+SEEDERS = ("demo.seed_selfhelp", "demo.seed_referrals", "demo.seed_clinicians", "demo.seed_reporting")
 
 
 def seed_all(*, users: dict[Any, Any]) -> None:
-    """Create demo data that is not there yet. Each app's part is a function below."""
+    for name in SEEDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.seed(users)

@@ -89,6 +89,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         return self.full_name or self.get_role_display()
 
+    def get_short_name(self) -> str:
+        # The admin greets people by this; the username field is only a hash.
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
 
 class KeyCanary(models.Model):
     """One encrypted known value, so a wrong FIELD_ENCRYPTION_KEY fails loudly at start-up."""
