@@ -6,6 +6,13 @@ app_name = "triage"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("enquiry/", views.enquiry_create, name="enquiry"),
+    path("referral/<int:pk>/", views.referral_detail, name="referral"),
+    path("referral/<int:pk>/call/", views.call_log_create, name="call_create"),
+    path("referral/<int:pk>/callback/", views.callback_create, name="callback_create"),
+    path("referral/<int:pk>/triage/", views.triage_create, name="triage_create"),
+    path("referral/<int:pk>/eligibility/", views.eligibility_decide, name="eligibility"),
+    path("referral/<int:pk>/match/", views.match, name="match"),
     path("voice/incoming/", webhooks.voice_incoming, name="voice_incoming"),
     path("voice/out-of-hours/", webhooks.voice_out_of_hours, name="voice_out_of_hours"),
     path("voice/dial-status/", webhooks.voice_dial_status, name="voice_dial_status"),

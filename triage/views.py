@@ -1,11 +1,202 @@
+"""Handler pages: dashboard, a referral's helpline record, calls, callbacks, triage."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from practitioner_health.accounts.decorators import handler_required
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+from referrals.models import Eligibility, Referral
+
+from . import selectors
+from .forms import CallbackForm, CallLogForm, EligibilityForm, SearchForm, TriageForm
+from .models import CallbackReason, CallLog, RiskLevel, TriageAssessment
+from .services.callbacks import callback_request
+from .services.helpline import call_log_record, eligibility_decision_record, triage_assessment_record
+
+
+def get_referral_for_handler(request: HttpRequest, pk: int) -> Referral:
+    """Handlers may work any referral; the role check is the decorator's. Unknown ids are 404."""
+    return get_object_or_404(Referral, pk=pk)
 
 
 @handler_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "triage/dashboard.html")
+    search_form = SearchForm(request.GET or None)
+    results: list[Referral] = []
+    searched = False
+    if search_form.is_valid() and search_form.cleaned_data["q"]:
+        searched = True
+        results = selectors.referral_search(search_form.cleaned_data["q"])
+        for referral in results:
+            audit_record(action=Action.VIEW, obj=referral, subject_id=referral.user_id, detail="found by search")
+    context = {
+        "queues": selectors.dashboard_queues(),
+        "search_form": search_form,
+        "results": results,
+        "searched": searched,
+    }
+    return render(request, "triage/dashboard.html", context)
+
+
+@handler_required
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    audit_record(action=Action.VIEW, obj=referral, subject_id=referral.user_id, detail="helpline record")
+    context = {
+        "referral": referral,
+        "needs": [need.get_need_display() for need in referral.needs.all()],
+        "decisions": list(referral.eligibility_decisions.all()[:5]),
+        "calls": list(CallLog.objects.filter(referral=referral).select_related("handler")[:20]),
+        "callbacks": list(referral.callbacks.order_by("-due_at")[:10]),
+        "assessments": list(TriageAssessment.objects.filter(referral=referral).select_related("assessed_by")[:5]),
+        "needs_review": referral.eligibility == Eligibility.NEEDS_REVIEW,
+    }
+    return render(request, "triage/referral.html", context)
+
+
+@handler_required
+def call_log_create(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    form = CallLogForm(request.POST or None, initial={"direction": "outbound", "channel": "phone"})
+    if request.method == "POST" and form.is_valid():
+        minutes = form.cleaned_data["duration_minutes"]
+        call_log_record(
+            handler=request.user,  # type: ignore[arg-type]
+            referral=referral,
+            direction=form.cleaned_data["direction"],
+            channel=form.cleaned_data["channel"],
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
+            duration_seconds=minutes * 60 if minutes is not None else None,
+        )
+        messages.success(request, "Call logged.")
+        return redirect("triage:referral", pk=referral.pk)
+    return render(request, "triage/call_form.html", {"form": form, "referral": referral})
+
+
+@handler_required
+def enquiry_create(request: HttpRequest) -> HttpResponse:
+    form = CallLogForm(request.POST or None, initial={"direction": "inbound", "channel": "phone"})
+    if request.method == "POST" and form.is_valid():
+        minutes = form.cleaned_data["duration_minutes"]
+        call_log_record(
+            handler=request.user,  # type: ignore[arg-type]
+            referral=None,
+            direction=form.cleaned_data["direction"],
+            channel=form.cleaned_data["channel"],
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
+            duration_seconds=minutes * 60 if minutes is not None else None,
+        )
+        messages.success(request, "Enquiry logged.")
+        return redirect("triage:dashboard")
+    return render(request, "triage/call_form.html", {"form": form, "referral": None})
+
+
+@handler_required
+def callback_create(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    now = timezone.localtime()
+    form = CallbackForm(
+        request.POST or None, initial={"due_date": now.strftime("%d/%m/%Y"), "due_time": now.strftime("%H:%M")}
+    )
+    if request.method == "POST" and form.is_valid():
+        callback_request(
+            reason=CallbackReason.HANDLER,
+            referral=referral,
+            due_at=form.cleaned_data["due_at"],
+            created_by_id=request.user.pk,
+        )
+        messages.success(request, "Callback scheduled.")
+        return redirect("triage:referral", pk=referral.pk)
+    return render(request, "triage/callback_form.html", {"form": form, "referral": referral})
+
+
+@handler_required
+def triage_create(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    form = TriageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        triage_assessment_record(
+            referral=referral,
+            assessed_by=request.user,  # type: ignore[arg-type]
+            risk_level=data["risk_level"],
+            needs=data["needs"],
+            urgency=data["urgency"],
+            pathway=data["pathway"],
+            notes=data["notes"],
+            immediate_action=data["immediate_action"],
+        )
+        messages.success(request, "Triage saved. Next, match a clinician.")
+        return redirect("triage:referral", pk=referral.pk)
+    immediate = form.is_bound and form.data.get("risk_level") == RiskLevel.IMMEDIATE
+    audit_record(action=Action.VIEW, obj=referral, subject_id=referral.user_id, detail="triage form")
+    return render(request, "triage/triage_form.html", {"form": form, "referral": referral, "immediate": immediate})
+
+
+@handler_required
+def eligibility_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    form = EligibilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        eligibility_decision_record(
+            referral=referral,
+            decided_by=request.user,  # type: ignore[arg-type]
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "Eligibility decision saved.")
+        return redirect("triage:referral", pk=referral.pk)
+    decisions = list(referral.eligibility_decisions.all()[:5])
+    return render(request, "triage/eligibility_form.html", {"form": form, "referral": referral, "decisions": decisions})
+
+
+@handler_required
+def match(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ranked clinicians with reasons; POST assigns one (and optionally books their earliest slot)."""
+    from clinicians.selectors import next_open_slots
+    from clinicians.services.booking import BookingError
+    from clinicians.services.care import CareError
+
+    from .matching import rank
+    from .services.assign import referral_assign
+
+    referral = get_referral_for_handler(request, pk)
+    assessment = TriageAssessment.objects.filter(referral=referral).first()
+    if assessment is None:
+        messages.info(request, "Triage this referral before matching a clinician.")
+        return redirect("triage:triage_create", pk=referral.pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            clinician_id = int(request.POST.get("clinician", ""))
+        except ValueError:
+            error = "Select a clinician"
+        else:
+            slot_id = None
+            if request.POST.get("book") == "yes":
+                slots = next_open_slots(clinician_id=clinician_id, limit=1)
+                slot_id = slots[0].pk if slots else None
+            try:
+                referral_assign(referral=referral, clinician_id=clinician_id, handler=request.user, slot_id=slot_id)  # type: ignore[arg-type]
+            except (CareError, BookingError) as exc:
+                error = str(exc)
+            else:
+                messages.success(request, "Assigned." + (" First appointment booked." if slot_id else ""))
+                return redirect("triage:referral", pk=referral.pk)
+    ranking = rank(referral, assessment)
+    audit_record(action=Action.VIEW, obj=referral, subject_id=referral.user_id, detail="matching")
+    return render(
+        request,
+        "triage/match.html",
+        {"referral": referral, "assessment": assessment, "ranking": ranking, "error": error},
+    )

@@ -2,8 +2,38 @@ from tests.access import everyone, only
 
 _TOKEN = {"token": "unknown-token"}
 
+
+def _referral(personas):  # type: ignore[no-untyped-def]
+    from tests.triage.factories import ReferralFactory
+
+    return {"pk": ReferralFactory().pk}
+
+
+def _triaged_referral(personas):  # type: ignore[no-untyped-def]
+    from tests.triage.factories import ReferralFactory
+    from triage.models import TriageAssessment
+
+    referral = ReferralFactory(status="triaged")
+    TriageAssessment.objects.create(
+        referral=referral,
+        assessed_by=personas["handler"],
+        risk_level="low",
+        needs=["assessment"],
+        urgency="routine",
+        pathway="therapy",
+    )
+    return {"pk": referral.pk}
+
+
 RULES = {
     "triage:dashboard": only("handler"),
+    "triage:enquiry": only("handler"),
+    "triage:referral": only("handler"),
+    "triage:call_create": only("handler"),
+    "triage:callback_create": only("handler"),
+    "triage:triage_create": only("handler"),
+    "triage:eligibility": only("handler"),
+    "triage:match": only("handler"),
     # Twilio webhooks: POST only, and a valid signature is checked before anything else.
     "triage:voice_incoming": everyone(405),
     "triage:voice_out_of_hours": everyone(405),
@@ -16,11 +46,19 @@ RULES = {
 }
 
 KWARGS = {
-    name: (lambda personas: _TOKEN)
-    for name in (
-        "triage:voice_callback_connect",
-        "triage:voice_callback_screen",
-        "triage:voice_callback_result",
-        "triage:voice_callback_status",
-    )
+    **{
+        name: (lambda personas: _TOKEN)
+        for name in (
+            "triage:voice_callback_connect",
+            "triage:voice_callback_screen",
+            "triage:voice_callback_result",
+            "triage:voice_callback_status",
+        )
+    },
+    "triage:referral": _referral,
+    "triage:call_create": _referral,
+    "triage:callback_create": _referral,
+    "triage:triage_create": _referral,
+    "triage:eligibility": _referral,
+    "triage:match": _triaged_referral,
 }

@@ -4,7 +4,8 @@ import datetime
 
 import factory
 
-from practitioner_health.crypto import blind_index, phone_index
+from practitioner_health.crypto import phone_index
+from referrals.eligibility import registration_index
 from referrals.models import CareerStage, Profession, Referral, Register, SeenWhere, WorkLocation
 
 
@@ -18,7 +19,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     profession = Profession.DOCTOR
     register = Register.GMC
     registration_number = factory.Sequence(lambda n: f"{7000000 + n}")
-    registration_index = factory.LazyAttribute(lambda o: blind_index(o.registration_number, purpose="GMC"))
+    registration_index = factory.LazyAttribute(lambda o: registration_index(o.register, o.registration_number))
     work_location = WorkLocation.ENGLAND
     career_stage = CareerStage.GP
     seen_where = SeenWhere.AWAY

@@ -1,0 +1,210 @@
+"""The handler's dashboard and a referral's helpline record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from practitioner_health.audit.models import AuditEvent
+from referrals.models import Eligibility, Status
+from tests.triage.factories import ReferralFactory
+from triage.models import Callback, CallbackReason, CallLog, CallOutcome, RiskLevel, TriageAssessment
+from triage.services.callbacks import callback_request
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_shows_each_queue_most_urgent_first(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    urgent = ReferralFactory(urgent=True, self_harm_thoughts=True)
+    new = ReferralFactory(eligibility=Eligibility.ELIGIBLE)
+    review = ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW)
+    triaged = ReferralFactory(status=Status.TRIAGED)
+    callback_request(reason=CallbackReason.HANDLER, referral=new, due_at=timezone.now() - timedelta(minutes=5))
+    page = client_for(handler).get("/helpline/").content.decode()
+    order = [
+        page.index(heading)
+        for heading in (
+            "Urgent: call back today",
+            "Callbacks due now",
+            "New referrals awaiting first contact",
+            "Eligibility reviews",
+        )
+    ]
+    assert order == sorted(order)
+    for referral in (urgent, new, review, triaged):
+        assert referral.reference in page
+    urgent_section = page[page.index("Urgent: call back today") : page.index("Callbacks due now")]
+    assert urgent.reference in urgent_section and new.reference not in urgent_section
+    assert urgent.name not in page, "queues show references, not names"
+
+
+def test_the_dashboard_query_count_stays_flat_with_500_referrals(
+    client_for, handler, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(handler)
+    ReferralFactory.create_batch(5, urgent=True)
+    with django_assert_max_num_queries(30) as few:
+        client.get("/helpline/")
+    ReferralFactory.create_batch(250, urgent=True)
+    ReferralFactory.create_batch(245, eligibility=Eligibility.NEEDS_REVIEW)
+    for referral in ReferralFactory.create_batch(10):
+        callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=timezone.now())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/helpline/")
+    assert b"Showing the first 50 of 255" in response.content
+
+
+def test_a_handler_finds_a_referral_by_reference_or_registration_number(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(registration_number="7654321")
+    from referrals.eligibility import registration_index
+
+    referral.registration_index = registration_index("GMC", "7654321")
+    referral.save()
+    client = client_for(handler)
+    by_reference = client.get("/helpline/", {"q": referral.reference.lower()})
+    assert f'href="/helpline/referral/{referral.pk}/"'.encode() in by_reference.content
+    by_number = client.get("/helpline/", {"q": "765 4321"})
+    assert f'href="/helpline/referral/{referral.pk}/"'.encode() in by_number.content
+    nothing = client.get("/helpline/", {"q": "1111111"})
+    assert b"No referral matches" in nothing.content
+
+
+def test_viewing_a_referral_is_audited_and_shows_contact_preferences(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(voicemail_ok=False, texts_ok=True)
+    page = client_for(handler).get(f"/helpline/referral/{referral.pk}/")
+    assert page.status_code == 200
+    assert b"Do not leave a voicemail" in page.content and b"Safe to text" in page.content
+    event = AuditEvent.objects.get(object_id=str(referral.pk), detail="helpline record")
+    assert event.actor_id == handler.pk
+
+
+def test_an_unknown_referral_is_404(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    assert client_for(handler).get("/helpline/referral/999999/").status_code == 404
+
+
+def test_logging_an_answered_call_counts_as_first_contact(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    response = client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/call/",
+        {
+            "direction": "outbound",
+            "channel": "phone",
+            "outcome": "answered",
+            "duration_minutes": "12",
+            "notes": "Talked through options",
+        },
+    )
+    assert response.status_code == 302
+    call = CallLog.objects.get(referral=referral)
+    assert call.duration_seconds == 720 and call.notes == "Talked through options" and call.handler == handler
+    referral.refresh_from_db()
+    assert referral.status == Status.CONTACTED and referral.first_contact_at is not None
+
+
+def test_a_call_form_with_errors_keeps_what_was_typed(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    response = client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/call/",
+        {"direction": "outbound", "duration_minutes": "ten", "notes": "Kept text"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Select phone, email or in person" in content
+    assert "Enter the length as a whole number of minutes" in content
+    assert "Kept text" in content
+    assert not CallLog.objects.exists()
+
+
+def test_an_anonymous_enquiry_is_logged_without_a_referral(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    client_for(handler).post(
+        "/helpline/enquiry/",
+        {
+            "direction": "inbound",
+            "channel": "email",
+            "outcome": CallOutcome.ENQUIRY_ANSWERED,
+            "notes": "Asked about eligibility",
+        },
+    )
+    call = CallLog.objects.get()
+    assert call.is_anonymous_enquiry and call.channel == "email"
+
+
+def test_a_handler_schedules_a_callback(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    due = timezone.localtime() + timedelta(days=1)
+    client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/callback/", {"due_date": due.strftime("%d/%m/%Y"), "due_time": "10:30"}
+    )
+    callback = Callback.objects.get(referral=referral)
+    assert callback.reason == CallbackReason.HANDLER
+    assert timezone.localtime(callback.due_at).strftime("%H:%M") == "10:30"
+
+
+def test_a_callback_in_the_past_is_refused_clearly(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    response = client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/callback/", {"due_date": "01/01/2020", "due_time": "10:30"}
+    )
+    assert b"The callback time must be now or in the future" in response.content
+    assert not Callback.objects.exists()
+
+
+TRIAGE = {
+    "risk_level": "moderate",
+    "needs": ["assessment", "cbt"],
+    "urgency": "soon",
+    "pathway": "therapy",
+    "notes": "Burnout after rota change",
+}
+
+
+def test_triage_moves_the_referral_to_awaiting_a_clinician(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    assert client_for(handler).post(f"/helpline/referral/{referral.pk}/triage/", TRIAGE).status_code == 302
+    assessment = TriageAssessment.objects.get(referral=referral)
+    assert assessment.needs == ["assessment", "cbt"] and assessment.notes == "Burnout after rota change"
+    referral.refresh_from_db()
+    assert referral.status == Status.TRIAGED
+
+
+def test_immediate_risk_shows_the_crisis_procedure_and_cannot_be_saved_without_an_action(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    client = client_for(handler)
+    response = client.post(f"/helpline/referral/{referral.pk}/triage/", {**TRIAGE, "risk_level": "immediate"})
+    content = response.content.decode()
+    assert "follow the crisis procedure" in content.lower()
+    assert "record the action you took before saving" in content
+    assert "Burnout after rota change" in content, "what was typed is kept"
+    assert not TriageAssessment.objects.exists()
+    response = client.post(
+        f"/helpline/referral/{referral.pk}/triage/",
+        {**TRIAGE, "risk_level": "immediate", "immediate_action": "999 called"},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.urgent is True
+    assert TriageAssessment.objects.get().risk_level == RiskLevel.IMMEDIATE
+
+
+def test_a_handler_decides_eligibility_after_review(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW)
+    client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/eligibility/",
+        {"decision": "eligible", "reason": "Confirmed new surname by phone"},
+    )
+    referral.refresh_from_db()
+    assert referral.eligibility == Eligibility.ELIGIBLE
+    decision = referral.eligibility_decisions.first()
+    assert decision.decided_by == handler and decision.reasons == ["Confirmed new surname by phone"]
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "clinician", "commissioner"])
+def test_other_roles_reach_no_helpline_page_and_see_nothing(client_for, persona, request) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    client = client_for(request.getfixturevalue(persona))
+    for url in ("/helpline/", f"/helpline/referral/{referral.pk}/", f"/helpline/referral/{referral.pk}/triage/"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert referral.reference.encode() not in response.content

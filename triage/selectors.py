@@ -1,0 +1,136 @@
+"""Reads for the handler's dashboard: each queue in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from practitioner_health.notifications.models import Notification
+from referrals.eligibility import registration_index
+from referrals.models import Eligibility, Referral, Register, Status
+
+from .models import Callback, CallbackStatus
+
+QUEUE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    description: str
+    items: list
+    total: int
+
+
+def _referrals() -> QuerySet[Referral]:
+    # Only what a queue row shows: no decryption of names for the whole list.
+    return Referral.objects.only("pk", "reference", "submitted_at", "urgent", "status", "eligibility", "channel")
+
+
+def urgent_referrals() -> QuerySet[Referral]:
+    return _referrals().filter(urgent=True, status=Status.NEW).order_by("submitted_at")
+
+
+def awaiting_first_contact() -> QuerySet[Referral]:
+    return (
+        _referrals()
+        .filter(status=Status.NEW, urgent=False)
+        .exclude(eligibility__in=[Eligibility.NEEDS_REVIEW, Eligibility.INELIGIBLE])
+        .order_by("submitted_at")
+    )
+
+
+def eligibility_reviews() -> QuerySet[Referral]:
+    return _referrals().open().filter(eligibility=Eligibility.NEEDS_REVIEW).order_by("-urgent", "submitted_at")
+
+
+def triaged_not_assigned() -> QuerySet[Referral]:
+    return _referrals().filter(status=Status.TRIAGED).order_by("-urgent", "submitted_at")
+
+
+def callbacks_due(now: datetime) -> QuerySet[Callback]:
+    return Callback.objects.open().filter(due_at__lte=now).select_related("referral").order_by("due_at")
+
+
+def callbacks_later_today(now: datetime) -> QuerySet[Callback]:
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    return (
+        Callback.objects.filter(status=CallbackStatus.SCHEDULED, due_at__gt=now, due_at__lte=end_of_day)
+        .select_related("referral")
+        .order_by("due_at")
+    )
+
+
+def failed_callbacks(now: datetime) -> QuerySet[Callback]:
+    return (
+        Callback.objects.filter(status=CallbackStatus.FAILED, completed_at__gte=now - timedelta(days=7))
+        .select_related("referral")
+        .order_by("-completed_at")
+    )
+
+
+def failed_messages(now: datetime) -> QuerySet[Notification]:
+    return (
+        Notification.objects.failed()
+        .filter(created_at__gte=now - timedelta(days=7))
+        .select_related("subject")
+        .prefetch_related("subject__referrals")
+        .order_by("-created_at")
+    )
+
+
+def dashboard_queues(now: datetime | None = None) -> list[Queue]:
+    now = now or timezone.now()
+    specs = [
+        ("urgent", "Urgent: call back today", "Said they are having thoughts of self-harm.", urgent_referrals()),
+        ("callbacks-due", "Callbacks due now", "Due or overdue.", callbacks_due(now)),
+        ("new", "New referrals awaiting first contact", "Oldest first.", awaiting_first_contact()),
+        (
+            "reviews",
+            "Eligibility reviews",
+            "Not found in the register, name mismatch or erased.",
+            eligibility_reviews(),
+        ),
+        ("callbacks-later", "Callbacks later today", "", callbacks_later_today(now)),
+        ("triaged", "Triaged, not yet assigned", "Waiting for a clinician.", triaged_not_assigned()),
+        (
+            "failed-callbacks",
+            "Callbacks that got no answer",
+            "All attempts used in the last 7 days.",
+            failed_callbacks(now),
+        ),
+        (
+            "failed-messages",
+            "Messages that could not be sent",
+            "Permanent errors in the last 7 days.",
+            failed_messages(now),
+        ),
+    ]
+    queues = []
+    for key, title, description, queryset in specs:
+        items = list(queryset[:QUEUE_LIMIT])
+        total = len(items) if len(items) < QUEUE_LIMIT else queryset.count()
+        queues.append(Queue(key, title, description, items, total))
+    return queues
+
+
+def referral_search(query: str) -> list[Referral]:
+    """By reference (PH-XXXX-XXXX) or by registration number through the blind index."""
+    text = "".join(query.split()).upper()
+    if not text:
+        return []
+    if text.startswith("PH-") or text.startswith("PH"):
+        reference = text if text.startswith("PH-") else "PH-" + text[2:]
+        return list(_referrals().filter(reference=reference))
+    if text.isdigit():
+        indexes = [registration_index(Register.GMC, text), registration_index(Register.GDC, text)]
+        return list(_referrals().filter(registration_index__in=indexes).order_by("-submitted_at"))
+    return []
+
+
+def referral_for_handler(pk: int) -> Referral:
+    return Referral.objects.prefetch_related("needs", "eligibility_decisions").get(pk=pk)

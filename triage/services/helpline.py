@@ -1,0 +1,123 @@
+"""What handlers record: calls, triage assessments and eligibility decisions."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from practitioner_health.accounts.models import User
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+from referrals.models import Eligibility, EligibilityDecision, Referral, Status
+
+from ..models import CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
+
+REACHED = {CallOutcome.ANSWERED, CallOutcome.ENQUIRY_ANSWERED, CallOutcome.COMPLETED}
+
+
+def _mark_contacted(referral: Referral) -> None:
+    fields = []
+    if referral.first_contact_at is None:
+        referral.first_contact_at = timezone.now()
+        fields.append("first_contact_at")
+    if referral.status == Status.NEW:
+        referral.status = Status.CONTACTED
+        fields.append("status")
+    if fields:
+        referral.save(update_fields=fields)
+
+
+def call_log_record(
+    *,
+    handler: User,
+    referral: Referral | None,
+    direction: Direction | str,
+    channel: CallChannel | str,
+    outcome: CallOutcome | str,
+    notes: str,
+    duration_seconds: int | None = None,
+) -> CallLog:
+    """Log a call, email or visit. Reaching the practitioner counts as first contact."""
+    with transaction.atomic():
+        call = CallLog.objects.create(
+            referral=referral,
+            handler=handler,
+            direction=direction,
+            channel=channel,
+            outcome=outcome,
+            notes=notes,
+            duration_seconds=duration_seconds,
+        )
+        if referral is not None and outcome in REACHED:
+            _mark_contacted(referral)
+        audit_record(
+            action=Action.CREATE, obj=call, subject_id=referral.user_id if referral else None, detail="call logged"
+        )
+    return call
+
+
+class ImmediateRiskWithoutActionError(ValueError):
+    pass
+
+
+def triage_assessment_record(
+    *,
+    referral: Referral,
+    assessed_by: User,
+    risk_level: RiskLevel | str,
+    needs: list[str],
+    urgency: str,
+    pathway: str,
+    notes: str,
+    immediate_action: str = "",
+) -> TriageAssessment:
+    """Store a triage assessment and move the referral on. Immediate risk needs an action taken."""
+    if risk_level == RiskLevel.IMMEDIATE and not immediate_action.strip():
+        raise ImmediateRiskWithoutActionError("Record the action you took for immediate risk")
+    with transaction.atomic():
+        assessment = TriageAssessment.objects.create(
+            referral=referral,
+            assessed_by=assessed_by,
+            risk_level=risk_level,
+            needs=needs,
+            urgency=urgency,
+            pathway=pathway,
+            notes=notes,
+            immediate_action=immediate_action,
+        )
+        _mark_contacted(referral)
+        if referral.status in {Status.NEW, Status.CONTACTED}:
+            referral.status = Status.TRIAGED
+            referral.save(update_fields=["status"])
+        if risk_level in {RiskLevel.HIGH, RiskLevel.IMMEDIATE} and not referral.urgent:
+            referral.urgent = True
+            referral.save(update_fields=["urgent"])
+        audit_record(action=Action.CREATE, obj=assessment, subject_id=referral.user_id, detail="triage assessment")
+    return assessment
+
+
+def eligibility_decision_record(
+    *, referral: Referral, decided_by: User, decision: str, reason: str
+) -> EligibilityDecision:
+    """A handler's decision on a referral that needed review."""
+    if decision not in {Eligibility.ELIGIBLE, Eligibility.INELIGIBLE}:
+        raise ValueError("A handler decides eligible or not eligible")
+    with transaction.atomic():
+        record = EligibilityDecision.objects.create(
+            referral=referral,
+            decision=decision,
+            reasons=[reason],
+            register_snapshot=json.dumps({"reviewed_by_handler": True}),
+            decided_by=decided_by,
+        )
+        referral.eligibility = decision
+        fields = ["eligibility"]
+        if decision == Eligibility.INELIGIBLE:
+            referral.status = Status.CLOSED
+            referral.closed_at = timezone.now()
+            fields += ["status", "closed_at"]
+        referral.save(update_fields=fields)
+        audit_record(action=Action.UPDATE, obj=referral, subject_id=referral.user_id, detail="eligibility decided")
+    return record
