@@ -340,6 +340,7 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATION_BACKOFF_BASE_SECONDS = env_int("NOTIFICATION_BACKOFF_BASE_SECONDS", 30, minimum=1)
 NOTIFICATION_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600, minimum=1)
 
+
 # --- Clinicians (clinicians/): booking, reminders, availability ---------------------------
 def _reminder_hours() -> list[int]:
     hours = []
@@ -406,3 +407,37 @@ HELPLINE_FORWARD_NUMBERS = env_list("HELPLINE_FORWARD_NUMBERS", ["+447700900001"
 CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 3, minimum=1)
 CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 15, minimum=1)
 CELERY_BEAT_SCHEDULE["triage-callbacks-due"] = {"task": "triage.callbacks_due", "schedule": timedelta(minutes=1)}
+
+# --- Referrals (issue 3): rate limits on the public self-referral form, per client address.
+# Answers: page submissions per window; submissions: "Send referral" presses per window.
+REFERRAL_RATE_LIMIT_ANSWERS = env_int("REFERRAL_RATE_LIMIT_ANSWERS", 200, minimum=1)
+REFERRAL_RATE_LIMIT_ANSWERS_WINDOW = env_int("REFERRAL_RATE_LIMIT_ANSWERS_WINDOW_SECONDS", 600, minimum=1)
+REFERRAL_RATE_LIMIT_SUBMISSIONS = env_int("REFERRAL_RATE_LIMIT_SUBMISSIONS", 10, minimum=1)
+REFERRAL_RATE_LIMIT_SUBMISSIONS_WINDOW = env_int("REFERRAL_RATE_LIMIT_SUBMISSIONS_WINDOW_SECONDS", 3600, minimum=1)
+
+# --- Reporting (reporting/): the commissioner dashboard's monthly facts -------------------
+# The earliest month a commissioner can choose in a custom range (YYYY-MM).
+REPORTING_EARLIEST_MONTH = env_str("REPORTING_EARLIEST_MONTH", "2018-01")
+if not (
+    len(REPORTING_EARLIEST_MONTH) == 7
+    and REPORTING_EARLIEST_MONTH[4] == "-"
+    and REPORTING_EARLIEST_MONTH[:4].isdigit()
+    and REPORTING_EARLIEST_MONTH[5:].isdigit()
+    and 1 <= int(REPORTING_EARLIEST_MONTH[5:]) <= 12
+):
+    raise ImproperlyConfigured(f"REPORTING_EARLIEST_MONTH must look like 2018-01, not {REPORTING_EARLIEST_MONTH!r}")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # This month and last month, where nearly every change lands.
+        "reporting-refresh-facts": {
+            "task": "reporting.refresh_recent_facts",
+            "schedule": timedelta(minutes=15),
+        },
+        # The last 12 months, for late changes (an eligibility decided months after referral).
+        "reporting-refresh-facts-nightly": {
+            "task": "reporting.refresh_last_year_facts",
+            "schedule": crontab(hour=2, minute=45),
+        },
+    }
+)
+# --- end of Reporting ----------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""Clinicians: the network, availability and booking, care episodes and groups.
+
+Split by topic; import from `clinicians.models` as usual.
+"""
+
+from .appointments import Appointment, AppointmentKind, AppointmentReminder, AppointmentStatus
+from .availability import AvailabilityPattern, Leave, Slot, SlotStatus, Weekday
+from .care import CareEpisode, DischargeReason, OutcomeMeasure, SessionNote
+from .groups import (
+    AttendanceStatus,
+    GroupAttendance,
+    GroupKind,
+    GroupMembership,
+    GroupProgramme,
+    GroupSession,
+)
+from .network import Clinician, Profession, Region, Service, ServiceCode, Site
+
+__all__ = [
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentReminder",
+    "AppointmentStatus",
+    "AttendanceStatus",
+    "AvailabilityPattern",
+    "CareEpisode",
+    "Clinician",
+    "DischargeReason",
+    "GroupAttendance",
+    "GroupKind",
+    "GroupMembership",
+    "GroupProgramme",
+    "GroupSession",
+    "Leave",
+    "OutcomeMeasure",
+    "Profession",
+    "Region",
+    "Service",
+    "ServiceCode",
+    "SessionNote",
+    "Site",
+    "Slot",
+    "SlotStatus",
+    "Weekday",
+]

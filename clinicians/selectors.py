@@ -1,0 +1,345 @@
+"""Reads shared by views, tasks and other apps.
+
+The triage app ranks clinicians with `clinicians_for_matching`, `active_caseload_counts`,
+`earliest_open_slots` and `open_slots`; reporting may read the same. Every function here
+runs a fixed number of queries however many rows there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from referrals.models import Referral
+
+from .models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CareEpisode,
+    Clinician,
+    OutcomeMeasure,
+    Slot,
+    SlotStatus,
+)
+
+# --- For matching (triage) -----------------------------------------------------------------
+
+
+def open_slots(
+    *,
+    clinician_id: int | None = None,
+    clinician_ids: list[int] | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    video: bool | None = None,
+    region_code: str | None = None,
+    site_id: int | None = None,
+) -> QuerySet[Slot]:
+    """Open slots starting after `after` (default now), earliest first.
+
+    `video=True` gives only video slots, `video=False` only face-to-face; `region_code`
+    (an NHSRegion value) keeps face-to-face slots at sites in that region.
+    """
+    slots = Slot.objects.filter(status=SlotStatus.OPEN, start__gt=after or timezone.now(), clinician__active=True)
+    if clinician_id is not None:
+        slots = slots.filter(clinician_id=clinician_id)
+    if clinician_ids is not None:
+        slots = slots.filter(clinician_id__in=clinician_ids)
+    if before is not None:
+        slots = slots.filter(start__lt=before)
+    if video is True:
+        slots = slots.filter(site__isnull=True)
+    elif video is False:
+        slots = slots.filter(site__isnull=False)
+    if region_code is not None:
+        slots = slots.filter(site__region__code=region_code)
+    if site_id is not None:
+        slots = slots.filter(site_id=site_id)
+    return slots.select_related("site", "site__region").order_by("start", "pk")
+
+
+def next_open_slots(*, clinician_id: int, limit: int = 3, exclude_slot_id: int | None = None) -> list[Slot]:
+    """The next few open times with a clinician: what to offer someone whose choice was just taken."""
+    slots = open_slots(clinician_id=clinician_id)
+    if exclude_slot_id is not None:
+        slots = slots.exclude(pk=exclude_slot_id)
+    return list(slots[:limit])
+
+
+def earliest_open_slots(
+    *, clinician_ids: list[int] | None = None, video: bool | None = None, region_code: str | None = None
+) -> dict[int, datetime]:
+    """{clinician id: start of their earliest open slot}, in one query; clinicians with none are absent."""
+    slots = open_slots(clinician_ids=clinician_ids, video=video, region_code=region_code).order_by()
+    rows = slots.values("clinician_id").annotate(earliest=Min("start"))
+    return {row["clinician_id"]: row["earliest"] for row in rows}
+
+
+def active_caseload_counts(*, clinician_ids: list[int] | None = None) -> dict[int, int]:
+    """{clinician id: number of episodes not yet ended}, in one query; clinicians with none are absent."""
+    episodes = CareEpisode.objects.active()
+    if clinician_ids is not None:
+        episodes = episodes.filter(clinician_id__in=clinician_ids)
+    rows = episodes.order_by().values("clinician_id").annotate(n=Count("pk"))
+    return {row["clinician_id"]: row["n"] for row in rows}
+
+
+def clinicians_for_matching(
+    *, service: str | None = None, region: str | None = None, video: bool | None = None
+) -> QuerySet[Clinician]:
+    """Active clinicians who offer `service` (a ServiceCode), work in `region` (an NHSRegion
+    value) and, if `video` is True, see people by video.
+
+    Each is annotated with `active_caseload`, `spare_capacity` (max_caseload minus it) and
+    `earliest_open_slot` (None if nothing is open); regions, sites and services are
+    prefetched so a ranking page can show why a clinician was suggested.
+    """
+    clinicians = Clinician.objects.active()
+    if service is not None:
+        clinicians = clinicians.filter(services__code=service)
+    if region is not None:
+        clinicians = clinicians.filter(regions__code=region)
+    if video is True:
+        clinicians = clinicians.filter(video=True)
+    caseload = (
+        CareEpisode.objects.active()
+        .filter(clinician_id=OuterRef("pk"))
+        .order_by()
+        .values("clinician_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    earliest = (
+        Slot.objects.filter(clinician_id=OuterRef("pk"), status=SlotStatus.OPEN, start__gt=timezone.now())
+        .order_by("start")
+        .values("start")[:1]
+    )
+    return (
+        clinicians.distinct()
+        .annotate(
+            active_caseload=Coalesce(Subquery(caseload), Value(0), output_field=IntegerField()),
+            earliest_open_slot=Subquery(earliest),
+        )
+        .annotate(spare_capacity=F("max_caseload") - F("active_caseload"))
+        .select_related("user")
+        .prefetch_related("regions", "sites", "services")
+        .order_by("earliest_open_slot", "pk")
+    )
+
+
+def open_episode_for_referral(referral_id: int) -> CareEpisode | None:
+    return CareEpisode.objects.active().filter(referral_id=referral_id).select_related("clinician__user").first()
+
+
+# --- The practitioner's side ---------------------------------------------------------------
+
+
+def practitioner_episode(user_id: int) -> CareEpisode | None:
+    """The practitioner's current care episode, if they are with a clinician."""
+    return (
+        CareEpisode.objects.active()
+        .for_practitioner(user_id)
+        .select_related("referral", "clinician__user")
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def practitioner_appointments(user_id: int) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming booked appointments soonest first, everything else most recent first)."""
+    appointments = list(
+        Appointment.objects.filter(episode__referral__user_id=user_id)
+        .with_slot()
+        .select_related("episode__clinician__user")
+        .prefetch_related(Prefetch("outcomes", queryset=OutcomeMeasure.objects.only("pk", "appointment_id", "measure")))
+        .order_by("slot__start")
+    )
+    upcoming = [a for a in appointments if a.is_upcoming]
+    past = [a for a in reversed(appointments) if not a.is_upcoming]
+    return upcoming, past
+
+
+def questionnaires_due(appointment: Appointment) -> bool:
+    """A booked treatment appointment still to come whose PHQ-9 and GAD-7 are not both in yet."""
+    if appointment.kind != AppointmentKind.TREATMENT or not appointment.is_upcoming:
+        return False
+    done = {outcome.measure for outcome in appointment.outcomes.all()}
+    return not {"PHQ-9", "GAD-7"} <= done
+
+
+# --- The clinician's side ------------------------------------------------------------------
+
+
+def _score_subquery(measure: str, *, latest: bool, column: str = "total") -> Subquery:
+    order = ("-recorded_at", "-id") if latest else ("recorded_at", "id")
+    return Subquery(
+        OutcomeMeasure.objects.filter(episode_id=OuterRef("pk"), measure=measure).order_by(*order).values(column)[:1]
+    )
+
+
+def _score_count(measure: str) -> Subquery:
+    return Subquery(
+        OutcomeMeasure.objects.filter(episode_id=OuterRef("pk"), measure=measure)
+        .order_by()
+        .values("episode_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+
+
+def caseload(*, clinician_id: int) -> QuerySet[CareEpisode]:
+    """Active episodes with their next appointment and first and latest PHQ-9 and GAD-7, in one query."""
+    next_booked = Appointment.objects.filter(
+        episode_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, slot__end__gt=timezone.now()
+    ).order_by("slot__start")
+    return (
+        CareEpisode.objects.active()
+        .filter(clinician_id=clinician_id)
+        .select_related("referral")
+        .annotate(
+            next_appointment_start=Subquery(next_booked.values("slot__start")[:1]),
+            next_appointment_id=Subquery(next_booked.values("pk")[:1]),
+            phq_first=_score_subquery("PHQ-9", latest=False),
+            phq_latest=_score_subquery("PHQ-9", latest=True),
+            phq_latest_urgent=_score_subquery("PHQ-9", latest=True, column="urgent"),
+            gad_first=_score_subquery("GAD-7", latest=False),
+            gad_latest=_score_subquery("GAD-7", latest=True),
+            phq_count=_score_count("PHQ-9"),
+            gad_count=_score_count("GAD-7"),
+        )
+        .order_by("-referral__urgent", F("next_appointment_start").asc(nulls_last=True), "started_at")
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of the caseload page."""
+
+    episode: CareEpisode
+    next_appointment_id: int | None
+    next_appointment_start: datetime | None
+    weeks_since_referral: int
+    phq_latest: int | None
+    phq_change: int | None
+    gad_latest: int | None
+    gad_change: int | None
+    # PHQ-9 question 9 answered above "Not at all" at the latest measurement.
+    risk: bool
+
+    @property
+    def referral(self) -> Referral:
+        return self.episode.referral
+
+
+def _change(first: int | None, latest: int | None, count: int | None) -> int | None:
+    """Latest minus first, once there are two measurements to compare."""
+    if first is None or latest is None or (count or 0) < 2:
+        return None
+    return latest - first
+
+
+def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
+    now = timezone.now()
+    rows = []
+    for episode in caseload(clinician_id=clinician_id):
+        values = vars(episode)  # the columns `caseload` annotated onto each row
+        rows.append(
+            CaseloadRow(
+                episode=episode,
+                next_appointment_id=values["next_appointment_id"],
+                next_appointment_start=values["next_appointment_start"],
+                weeks_since_referral=(now - episode.referral.submitted_at).days // 7,
+                phq_latest=values["phq_latest"],
+                phq_change=_change(values["phq_first"], values["phq_latest"], values["phq_count"]),
+                gad_latest=values["gad_latest"],
+                gad_change=_change(values["gad_first"], values["gad_latest"], values["gad_count"]),
+                risk=bool(values["phq_latest_urgent"]),
+            )
+        )
+    return rows
+
+
+@dataclass
+class DiaryDay:
+    day: date
+    slots: list[Slot] = field(default_factory=list)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def diary_week(*, clinician_id: int, start: date) -> list[DiaryDay]:
+    """Seven days from `start` with each day's slots; each slot's live appointment (and its
+    referral) is prefetched as `live_appointments`. Three queries."""
+    first = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+    last = timezone.make_aware(datetime.combine(start + timedelta(days=7), datetime.min.time()))
+    live = Appointment.objects.live().select_related("episode__referral")
+    slots = (
+        Slot.objects.filter(clinician_id=clinician_id, start__gte=first, start__lt=last)
+        .select_related("site")
+        .prefetch_related(Prefetch("appointments", queryset=live, to_attr="live_appointments"))
+        .order_by("start")
+    )
+    days = {start + timedelta(days=n): DiaryDay(day=start + timedelta(days=n)) for n in range(7)}
+    for slot in slots:
+        days[timezone.localdate(slot.start)].slots.append(slot)
+    return list(days.values())
+
+
+@dataclass
+class OutcomeRow:
+    when: datetime
+    phq: int | None = None
+    phq_band: str = ""
+    gad: int | None = None
+    gad_band: str = ""
+
+
+def outcome_rows(*, episode_id: int) -> list[OutcomeRow]:
+    """One row per occasion (an appointment, or a date for scores not tied to one), oldest first."""
+    rows: dict[object, OutcomeRow] = {}
+    outcomes = (
+        OutcomeMeasure.objects.filter(episode_id=episode_id)
+        .select_related("appointment__slot")
+        .order_by("recorded_at", "id")
+    )
+    for outcome in outcomes:
+        if outcome.appointment is not None:
+            key: object = ("appointment", outcome.appointment_id)
+            when = outcome.appointment.slot.start
+        else:
+            key = ("date", timezone.localdate(outcome.recorded_at))
+            when = outcome.recorded_at
+        row = rows.setdefault(key, OutcomeRow(when=when))
+        if outcome.measure == "PHQ-9":
+            row.phq, row.phq_band = outcome.total, outcome.band
+        else:
+            row.gad, row.gad_band = outcome.total, outcome.band
+    return sorted(rows.values(), key=lambda row: row.when)
+
+
+def episode_appointments(*, episode_id: int) -> list[Appointment]:
+    return list(Appointment.objects.filter(episode_id=episode_id).with_slot().order_by("slot__start"))
+
+
+def outcome_for(appointment_id: int) -> dict[str, OutcomeMeasure]:
+    return {o.measure: o for o in OutcomeMeasure.objects.filter(appointment_id=appointment_id)}
+
+
+def handler_episodes() -> QuerySet[CareEpisode]:
+    """Every active episode with its clinician and next booked time, for the helpline's booking list."""
+    next_booked = Appointment.objects.filter(
+        episode_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, slot__end__gt=timezone.now()
+    ).order_by("slot__start")
+    return (
+        CareEpisode.objects.active()
+        .select_related("referral", "clinician__user")
+        .annotate(next_appointment_start=Subquery(next_booked.values("slot__start")[:1]))
+        .order_by("-referral__urgent", "started_at")
+    )

@@ -1,0 +1,53 @@
+"""Writes for the clinicians app. Each function is keyword-only, runs in one transaction and
+says in its docstring what it guarantees and what it sends."""
+
+from .availability import (
+    AvailabilityError,
+    leave_add,
+    leave_remove,
+    pattern_add,
+    pattern_end,
+    slot_add,
+    slots_generate,
+)
+from .booking import (
+    BookingError,
+    SlotTakenError,
+    TooLateToChangeError,
+    appointment_attendance_record,
+    appointment_book,
+    appointment_cancel_by_practitioner,
+    appointment_cancel_by_service,
+    appointment_reschedule,
+)
+from .care import CareError, episode_discharge, episode_start, outcomes_record, session_note_add
+from .groups import GroupError, group_attendance_record, group_member_add, group_session_add
+from .reminders import reminders_send
+
+__all__ = [
+    "AvailabilityError",
+    "BookingError",
+    "CareError",
+    "GroupError",
+    "SlotTakenError",
+    "TooLateToChangeError",
+    "appointment_attendance_record",
+    "appointment_book",
+    "appointment_cancel_by_practitioner",
+    "appointment_cancel_by_service",
+    "appointment_reschedule",
+    "episode_discharge",
+    "episode_start",
+    "group_attendance_record",
+    "group_member_add",
+    "group_session_add",
+    "leave_add",
+    "leave_remove",
+    "outcomes_record",
+    "pattern_add",
+    "pattern_end",
+    "reminders_send",
+    "session_note_add",
+    "slot_add",
+    "slots_generate",
+]

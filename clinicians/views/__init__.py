@@ -1,0 +1,65 @@
+"""Views, split by who uses them: clinicians, practitioners, helpline handlers."""
+
+from .availability import (
+    availability,
+    availability_leave_add,
+    availability_leave_remove,
+    availability_pattern_add,
+    availability_pattern_end,
+    availability_slot_add,
+)
+from .clinician import (
+    appointment,
+    appointment_attendance,
+    appointment_cancel,
+    appointment_scores,
+    diary,
+    home,
+    patient,
+    patient_discharge,
+    patient_notes,
+)
+from .groups import group, group_session, group_session_add, groups
+from .handler import booking, booking_cancel, booking_index, booking_reschedule
+from .practitioner import (
+    my_appointment,
+    my_appointments,
+    my_book,
+    my_calendar,
+    my_cancel,
+    my_questionnaires,
+    my_reschedule,
+)
+
+__all__ = [
+    "appointment",
+    "appointment_attendance",
+    "appointment_cancel",
+    "appointment_scores",
+    "availability",
+    "availability_leave_add",
+    "availability_leave_remove",
+    "availability_pattern_add",
+    "availability_pattern_end",
+    "availability_slot_add",
+    "booking",
+    "booking_cancel",
+    "booking_index",
+    "booking_reschedule",
+    "diary",
+    "group",
+    "group_session",
+    "group_session_add",
+    "groups",
+    "home",
+    "my_appointment",
+    "my_appointments",
+    "my_book",
+    "my_calendar",
+    "my_cancel",
+    "my_questionnaires",
+    "my_reschedule",
+    "patient",
+    "patient_discharge",
+    "patient_notes",
+]

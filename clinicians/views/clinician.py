@@ -1,0 +1,294 @@
+"""The clinician's pages: caseload, diary, patient record, session notes, appointments, discharge.
+
+Every page that takes an id goes through an access helper that gives 404 unless the
+patient is assigned to the signed-in clinician; every read of a record is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from practitioner_health.accounts.decorators import clinician_required
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+from selfhelp.selectors import saved_results_for
+
+from .. import selectors, services
+from ..access import clinician_for_user, get_appointment_for_clinician, get_episode_for_clinician
+from ..charts import outcome_chart
+from ..forms import AttendanceForm, DischargeForm, QuestionnaireForm, ServiceCancelForm, SessionNoteForm
+from ..models import Appointment, AppointmentStatus, CareEpisode
+from .common import no_profile
+
+
+def _weeks_since(moment: datetime) -> int:
+    return (timezone.now() - moment).days // 7
+
+
+@clinician_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The caseload: active episodes, urgent first, with next appointment and latest scores."""
+    clinician = clinician_for_user(request)
+    if clinician is None:
+        return no_profile(request)
+    rows = selectors.caseload_rows(clinician_id=clinician.pk)
+    audit_record(action=Action.VIEW, object_type="clinicians.caseload", object_id=clinician.pk, detail="caseload")
+    return render(
+        request,
+        "clinicians/caseload.html",
+        {"clinician": clinician, "rows": rows, "capacity": clinician.max_caseload, "nav": "caseload"},
+    )
+
+
+@clinician_required
+@require_GET
+def diary(request: HttpRequest) -> HttpResponse:
+    """A week of slots and appointments; ?week=YYYY-MM-DD picks the week containing that day."""
+    clinician = clinician_for_user(request)
+    if clinician is None:
+        return no_profile(request)
+    try:
+        chosen = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        chosen = timezone.localdate()
+    start = selectors.week_start(chosen)
+    days = selectors.diary_week(clinician_id=clinician.pk, start=start)
+    audit_record(action=Action.VIEW, object_type="clinicians.diary", object_id=clinician.pk, detail="diary")
+    return render(
+        request,
+        "clinicians/diary.html",
+        {
+            "clinician": clinician,
+            "days": days,
+            "week_start": start,
+            "previous_week": start - timedelta(days=7),
+            "next_week": start + timedelta(days=7),
+            "this_week": selectors.week_start(timezone.localdate()),
+            "nav": "diary",
+        },
+    )
+
+
+@clinician_required
+@require_GET
+def patient(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient record: referral summary, appointments, outcomes with chart, self-help results."""
+    episode = get_episode_for_clinician(request, pk)
+    referral = episode.referral
+    rows = selectors.outcome_rows(episode_id=episode.pk)
+    saved_results = list(saved_results_for(referral.user_id)) if referral.user_id else []
+    audit_record(action=Action.VIEW, obj=episode, subject_id=referral.user_id, detail="patient record")
+    if saved_results:
+        audit_record(
+            action=Action.VIEW,
+            object_type="selfhelp.savedresult",
+            object_id=referral.user_id or "",
+            subject_id=referral.user_id,
+            detail="self-help results",
+        )
+    return render(
+        request,
+        "clinicians/patient.html",
+        {
+            "episode": episode,
+            "referral": referral,
+            "weeks_since_referral": _weeks_since(referral.submitted_at),
+            "appointments": selectors.episode_appointments(episode_id=episode.pk),
+            "outcome_rows": rows,
+            "chart": outcome_chart(rows),
+            "saved_results": saved_results,
+            "note_count": episode.notes.count(),
+            "nav": "caseload",
+        },
+    )
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Session notes: only the assigned clinician ever reaches this page (handlers never do)."""
+    episode = get_episode_for_clinician(request, pk)
+    appointments = selectors.episode_appointments(episode_id=episode.pk)
+    initial = {}
+    if request.GET.get("appointment", "").isdigit():
+        initial["appointment"] = int(request.GET["appointment"])
+    form = SessionNoteForm(
+        request.POST if request.method == "POST" else None, appointments=appointments, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_note_add(
+                episode_id=episode.pk,
+                author=request.user,  # type: ignore[arg-type]
+                body=form.cleaned_data["body"],
+                appointment_id=form.cleaned_data["appointment"],
+            )
+        except services.CareError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect("clinicians:patient_notes", pk=episode.pk)
+    notes = list(episode.notes.select_related("author", "appointment__slot"))
+    audit_record(action=Action.VIEW, obj=episode, subject_id=episode.referral.user_id, detail="session notes")
+    return render(
+        request,
+        "clinicians/patient_notes.html",
+        {"episode": episode, "referral": episode.referral, "notes": notes, "form": form, "nav": "caseload"},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for_clinician(request, pk)
+    if not episode.is_active:
+        messages.info(request, "This person has already been discharged.")
+        return redirect("clinicians:patient", pk=episode.pk)
+    form = DischargeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_discharge(
+                episode_id=episode.pk,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except services.CareError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Discharged. They are no longer on your caseload.")
+            return redirect("clinicians:home")
+    upcoming = episode.appointments.upcoming().count()
+    audit_record(action=Action.VIEW, obj=episode, subject_id=episode.referral.user_id, detail="discharge")
+    return render(
+        request,
+        "clinicians/discharge.html",
+        {"episode": episode, "referral": episode.referral, "form": form, "upcoming": upcoming, "nav": "caseload"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _appointment_page(
+    request: HttpRequest, appointment: Appointment, *, attendance_form: AttendanceForm | None = None, status: int = 200
+) -> HttpResponse:
+    episode: CareEpisode = appointment.episode
+    audit_record(action=Action.VIEW, obj=appointment, subject_id=episode.referral.user_id, detail="appointment")
+    started = appointment.slot.start <= timezone.now()
+    return render(
+        request,
+        "clinicians/appointment.html",
+        {
+            "appointment": appointment,
+            "episode": episode,
+            "referral": episode.referral,
+            "outcomes": selectors.outcome_for(appointment.pk),
+            "can_record_attendance": started and not appointment.is_cancelled,
+            "can_cancel": appointment.status == AppointmentStatus.BOOKED and not started,
+            "attendance_form": attendance_form or AttendanceForm(),
+            "show_video_link": appointment.video_link_open(),
+            "nav": "diary",
+        },
+        status=status,
+    )
+
+
+@clinician_required
+@require_GET
+def appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appointment_page(request, get_appointment_for_clinician(request, pk))
+
+
+@clinician_required
+@require_POST
+def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for_clinician(request, pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_attendance_record(
+                appointment_id=appointment.pk,
+                attended=form.cleaned_data["attended"] == "yes",
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except services.BookingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Attendance recorded.")
+            return redirect("clinicians:appointment", pk=appointment.pk)
+    return _appointment_page(request, appointment, attendance_form=form, status=400)
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def appointment_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter PHQ-9 and GAD-7 for a session (prefilled with anything the practitioner answered)."""
+    appointment = get_appointment_for_clinician(request, pk)
+    existing = selectors.outcome_for(appointment.pk)
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None,
+        initial_answers={code: o.answers for code, o in existing.items()},
+    )
+    if appointment.is_cancelled:
+        messages.info(request, "This appointment was cancelled, so scores cannot be entered for it.")
+        return redirect("clinicians:appointment", pk=appointment.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcomes_record(
+                appointment_id=appointment.pk,
+                answers=form.answers(),
+                recorded_by=request.user,  # type: ignore[arg-type]
+            )
+        except services.CareError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Scores saved.")
+            return redirect("clinicians:appointment", pk=appointment.pk)
+    audit_record(action=Action.VIEW, obj=appointment, subject_id=appointment.episode.referral.user_id, detail="scores")
+    return render(
+        request,
+        "clinicians/appointment_scores.html",
+        {"appointment": appointment, "referral": appointment.episode.referral, "form": form, "nav": "diary"},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The service cancels (the clinician is unavailable): no cut-off, a reason is kept."""
+    appointment = get_appointment_for_clinician(request, pk)
+    form = ServiceCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel_by_service(
+                appointment_id=appointment.pk,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                reopen_slot=form.cleaned_data["reopen"] == "yes",
+            )
+        except services.BookingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Appointment cancelled. The practitioner has been sent a message.")
+            return redirect("clinicians:appointment", pk=appointment.pk)
+    return render(
+        request,
+        "clinicians/service_cancel.html",
+        {
+            "appointment": appointment,
+            "referral": appointment.episode.referral,
+            "form": form,
+            "back_href": reverse("clinicians:appointment", args=[appointment.pk]),
+            "nav": "diary",
+        },
+        status=400 if form.errors else 200,
+    )
