@@ -142,3 +142,48 @@ class EligibilityForm(NHSFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the reason for your decision"},
     )
+
+
+WINDOWS = {
+    "morning": ("Morning, 9am to 12pm", 9, 12),
+    "afternoon": ("Afternoon, 12pm to 5pm", 12, 17),
+    "evening": ("Evening, 5pm to 8pm", 17, 20),
+}
+
+
+class CallbackRequestForm(NHSFormMixin, forms.Form):
+    """A practitioner asks for a call back in a time window of their choosing."""
+
+    day = forms.DateField(
+        label="Which day?",
+        help_text="For example, 27/11/2026. We call Monday to Saturday.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y"],
+        widget=forms.TextInput(attrs={"class": "nhsuk-input nhsuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the day you would like us to call",
+            "invalid": "Enter a real date, like 27/11/2026",
+        },
+    )
+    window = forms.ChoiceField(
+        label="What time suits you?",
+        choices=[(key, label) for key, (label, _, _) in WINDOWS.items()],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a time that suits you"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, window = cleaned.get("day"), cleaned.get("window")
+        if day and window:
+            _, start_hour, end_hour = WINDOWS[window]
+            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(start_hour)))
+            end = timezone.make_aware(datetime.datetime.combine(day, datetime.time(end_hour)))
+            if end <= timezone.now():
+                self.add_error("day", "Choose a time that has not passed yet")
+            elif day > timezone.localdate() + datetime.timedelta(days=28):
+                self.add_error("day", "Choose a day in the next 4 weeks")
+            elif day.weekday() == 6:
+                self.add_error("day", "We do not make calls on Sundays. Choose another day")
+            cleaned["window_start"] = max(start, timezone.now())
+            cleaned["window_end"] = end
+        return cleaned

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from practitioner_health.accounts.decorators import handler_required
+from practitioner_health.accounts.decorators import handler_required, practitioner_required
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from referrals.models import Eligibility, Referral
 
 from . import selectors
-from .forms import CallbackForm, CallLogForm, EligibilityForm, SearchForm, TriageForm
+from .forms import CallbackForm, CallbackRequestForm, CallLogForm, EligibilityForm, SearchForm, TriageForm
 from .models import CallbackReason, CallLog, RiskLevel, TriageAssessment
 from .services.callbacks import callback_request
 from .services.helpline import call_log_record, eligibility_decision_record, triage_assessment_record
@@ -200,3 +200,24 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
         "triage/match.html",
         {"referral": referral, "assessment": assessment, "ranking": ranking, "error": error},
     )
+
+
+@practitioner_required
+def my_callback(request: HttpRequest) -> HttpResponse:
+    """A practitioner asks the helpline to call them back in a window they choose."""
+    referral = Referral.objects.open().filter(user=request.user).order_by("-submitted_at").first()
+    if referral is None:
+        raise Http404
+    pending = referral.callbacks.open().order_by("due_at").first()
+    form = CallbackRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        callback_request(
+            reason=CallbackReason.PRACTITIONER,
+            referral=referral,
+            due_at=form.cleaned_data["window_start"],
+            window_end=form.cleaned_data["window_end"],
+            created_by_id=request.user.pk,
+        )
+        messages.success(request, "Thank you. We will call you in the time you chose.")
+        return redirect("triage:my_callback")
+    return render(request, "triage/my_callback.html", {"form": form, "referral": referral, "pending": pending})

@@ -25,6 +25,13 @@ def _triaged_referral(personas):  # type: ignore[no-untyped-def]
     return {"pk": referral.pk}
 
 
+def _practitioners_referral(personas):  # type: ignore[no-untyped-def]
+    from tests.triage.factories import ReferralFactory
+
+    ReferralFactory(user=personas["practitioner"])
+    return {}
+
+
 RULES = {
     "triage:dashboard": only("handler"),
     "triage:enquiry": only("handler"),
@@ -34,6 +41,8 @@ RULES = {
     "triage:triage_create": only("handler"),
     "triage:eligibility": only("handler"),
     "triage:match": only("handler"),
+    # A practitioner with an open referral asks for a call back; without one, 404.
+    "triage:my_callback": only("practitioner", status=200),
     # Twilio webhooks: POST only, and a valid signature is checked before anything else.
     "triage:voice_incoming": everyone(405),
     "triage:voice_out_of_hours": everyone(405),
@@ -61,4 +70,5 @@ KWARGS = {
     "triage:triage_create": _referral,
     "triage:eligibility": _referral,
     "triage:match": _triaged_referral,
+    "triage:my_callback": _practitioners_referral,
 }

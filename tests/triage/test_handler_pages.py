@@ -208,3 +208,36 @@ def test_other_roles_reach_no_helpline_page_and_see_nothing(client_for, persona,
         response = client.get(url)
         assert response.status_code == 403
         assert referral.reference.encode() not in response.content
+
+
+def test_a_practitioner_asks_for_a_call_back_in_a_window(client_for, practitioner) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    referral = ReferralFactory(user=practitioner)
+    day = timezone.localdate() + dt.timedelta(days=1)
+    if day.weekday() == 6:
+        day += dt.timedelta(days=1)
+    client = client_for(practitioner)
+    response = client.post("/helpline/my/callback/", {"day": day.strftime("%d/%m/%Y"), "window": "afternoon"})
+    assert response.status_code == 302
+    callback = Callback.objects.get(referral=referral)
+    assert callback.reason == CallbackReason.PRACTITIONER
+    assert timezone.localtime(callback.due_at).hour == 12 and timezone.localtime(callback.window_end).hour == 17
+    assert b"We will call you" in client.get("/helpline/my/callback/").content
+
+
+def test_a_call_back_on_a_sunday_or_in_the_past_is_refused_clearly(client_for, practitioner) -> None:  # type: ignore[no-untyped-def]
+    ReferralFactory(user=practitioner)
+    client = client_for(practitioner)
+    past = client.post("/helpline/my/callback/", {"day": "01/01/2020", "window": "morning"})
+    assert b"Choose a time that has not passed yet" in past.content
+    sunday = client.post("/helpline/my/callback/", {"day": "29/11/2026", "window": "morning"})
+    assert (
+        b"We do not make calls on Sundays" in sunday.content
+        or b"Choose a time that has not passed yet" in sunday.content
+    )
+    assert not Callback.objects.exists()
+
+
+def test_a_practitioner_without_a_referral_gets_404(client_for, other_practitioner) -> None:  # type: ignore[no-untyped-def]
+    assert client_for(other_practitioner).get("/helpline/my/callback/").status_code == 404
