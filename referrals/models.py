@@ -90,6 +90,12 @@ class HeardAbout(models.TextChoices):
     OTHER = "other", "Somewhere else"
 
 
+class PreferredContact(models.TextChoices):
+    PHONE = "phone", "A phone call"
+    EMAIL = "email", "An email"
+    TEXT = "text", "A text message"
+
+
 class Status(models.TextChoices):
     NEW = "new", "Waiting for first contact"
     CONTACTED = "contacted", "Contacted by the helpline"
@@ -105,9 +111,13 @@ class Eligibility(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "Needs review by a handler"
 
 
+# A referral in one of these states is finished; any other state counts as open.
+FINISHED_STATUSES = (Status.DISCHARGED, Status.CLOSED)
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
-        return self.exclude(status__in=[Status.DISCHARGED, Status.CLOSED])
+        return self.exclude(status__in=FINISHED_STATUSES)
 
     def urgent(self) -> ReferralQuerySet:
         return self.filter(urgent=True)
@@ -118,6 +128,9 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
 class Referral(models.Model):
     reference = models.CharField(max_length=12, unique=True, editable=False)
+    # Keyed hash of the form's one-time submission token: a double POST finds this row
+    # instead of creating a second referral. Null for referrals not made through a form.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -135,6 +148,7 @@ class Referral(models.Model):
     registration_index = models.CharField(max_length=64, editable=False)
     work_location = models.CharField(max_length=20, choices=WorkLocation.choices)
     career_stage = models.CharField(max_length=20, choices=CareerStage.choices)
+    career_stage_other = EncryptedCharField(max_length=200, blank=True)
     work_region = models.CharField(max_length=30, choices=NHSRegion.choices, blank=True)
     employer = EncryptedCharField(max_length=200, blank=True)
     seen_where = models.CharField(max_length=10, choices=SeenWhere.choices)
@@ -145,6 +159,8 @@ class Referral(models.Model):
 
     # Who they are and how to reach them: all encrypted.
     name = EncryptedCharField(max_length=200)
+    # What they would like to be called (may be a pseudonym); messages use it if given.
+    preferred_name = EncryptedCharField(max_length=200, blank=True)
     date_of_birth = EncryptedDateField()
     email = EncryptedEmailField()
     mobile = EncryptedCharField(max_length=20)
@@ -152,6 +168,9 @@ class Referral(models.Model):
     voicemail_ok = models.BooleanField(default=False)
     texts_ok = models.BooleanField(default=False)
     best_times = EncryptedTextField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, default=PreferredContact.PHONE
+    )
     people_known = EncryptedTextField(blank=True)
 
     # The latest eligibility decision, kept here for queues; history in EligibilityDecision.
@@ -170,10 +189,61 @@ class Referral(models.Model):
             models.Index(fields=["status", "-urgent", "submitted_at"], name="referral_queue_idx"),
             # Reporting refreshes by month.
             models.Index(fields=["submitted_at"], name="referral_submitted_idx"),
+            # "Your pages": a practitioner's referrals, newest first.
+            models.Index(fields=["user", "-submitted_at"], name="referral_user_idx"),
+        ]
+        constraints = [
+            # One open referral per registration number, even under concurrent submissions;
+            # a second request while one is open becomes a DuplicateSubmission instead.
+            models.UniqueConstraint(
+                fields=["registration_index"],
+                condition=~models.Q(status__in=FINISHED_STATUSES),
+                name="referral_one_open_per_registration",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINISHED_STATUSES
+
+    @property
+    def address_as(self) -> str:
+        """The name to use when writing to them: their preferred name if they gave one."""
+        return self.preferred_name or self.name
+
+
+class DuplicateSubmission(models.Model):
+    """A referral request received while the same registration number already had an open referral.
+
+    The person submitting saw an ordinary confirmation with this row's reference (so the
+    form reveals nothing about who is already referred); the open referral's own contact
+    details were told. The contact details given here are kept, encrypted, for a handler
+    to reconcile after checking identity: they may be the doctor's new details, or a
+    stranger's.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="duplicate_submissions")
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    self_harm_thoughts = models.BooleanField(default=False)
+    name = EncryptedCharField(max_length=200)
+    email = EncryptedEmailField()
+    mobile = EncryptedCharField(max_length=20)
+    # What the person was shown, so a replayed submission shows it again.
+    eligibility = models.CharField(max_length=12, choices=Eligibility.choices, blank=True)
+    reason_codes = models.JSONField(default=list, blank=True)
+    signposts = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} (repeat of referral #{self.referral_id})"
 
 
 class ReferralNeed(models.Model):

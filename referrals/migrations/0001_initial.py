@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(editable=False, max_length=12, unique=True)),
+                ('submission_key', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
                 ('channel', models.CharField(choices=[('web', 'Website'), ('phone', 'Phone (logged by a handler)'), ('app', 'App')], default='web', max_length=10)),
                 ('status', models.CharField(choices=[('new', 'Waiting for first contact'), ('contacted', 'Contacted by the helpline'), ('triaged', 'Assessed, waiting for a clinician'), ('assigned', 'With a clinician'), ('discharged', 'Care finished'), ('closed', 'Closed')], default='new', max_length=12)),
                 ('urgent', models.BooleanField(default=False)),
@@ -33,6 +34,7 @@ class Migration(migrations.Migration):
                 ('registration_index', models.CharField(editable=False, max_length=64)),
                 ('work_location', models.CharField(choices=[('england', 'In England'), ('returning', 'Returning to practice in England'), ('scotland', 'In Scotland'), ('wales', 'In Wales'), ('northern-ireland', 'In Northern Ireland'), ('outside-uk', 'Outside the UK')], max_length=20)),
                 ('career_stage', models.CharField(choices=[('gp', 'GP'), ('gp-trainee', 'GP trainee'), ('consultant', 'Consultant'), ('sas', 'SAS doctor'), ('foundation', 'Foundation doctor'), ('specialty-trainee', 'Specialty trainee'), ('locally-employed', 'Locally employed doctor'), ('general-dental', 'General dental practitioner'), ('dental-specialist', 'Dental specialist or consultant'), ('dental-trainee', 'Dental foundation or specialty trainee'), ('other', 'Other')], max_length=20)),
+                ('career_stage_other', encrypted_model_fields.fields.EncryptedCharField(blank=True)),
                 ('work_region', models.CharField(blank=True, choices=[('london', 'London'), ('south-east', 'South East'), ('south-west', 'South West'), ('east-of-england', 'East of England'), ('midlands', 'Midlands'), ('north-east-and-yorkshire', 'North East and Yorkshire'), ('north-west', 'North West')], max_length=30)),
                 ('employer', encrypted_model_fields.fields.EncryptedCharField(blank=True)),
                 ('seen_where', models.CharField(choices=[('region', 'In a region I choose'), ('away', 'Anywhere away from where I work'), ('video', 'By video only')], max_length=10)),
@@ -41,6 +43,7 @@ class Migration(migrations.Migration):
                 ('self_harm_thoughts', models.BooleanField(default=False)),
                 ('heard_about', models.CharField(blank=True, choices=[('colleague', 'A colleague'), ('gp', 'My GP'), ('employer', 'My employer or occupational health'), ('deanery', 'My training programme or deanery'), ('regulator', 'The GMC or GDC'), ('bma-bda', 'The BMA or BDA'), ('search', 'An internet search'), ('social', 'Social media'), ('other', 'Somewhere else')], max_length=20)),
                 ('name', encrypted_model_fields.fields.EncryptedCharField()),
+                ('preferred_name', encrypted_model_fields.fields.EncryptedCharField(blank=True)),
                 ('date_of_birth', encrypted_model_fields.fields.EncryptedDateField()),
                 ('email', encrypted_model_fields.fields.EncryptedEmailField()),
                 ('mobile', encrypted_model_fields.fields.EncryptedCharField()),
@@ -49,8 +52,30 @@ class Migration(migrations.Migration):
                 ('texts_ok', models.BooleanField(default=False)),
                 ('best_times', encrypted_model_fields.fields.EncryptedTextField(blank=True)),
                 ('people_known', encrypted_model_fields.fields.EncryptedTextField(blank=True)),
+                ('preferred_contact', models.CharField(choices=[('phone', 'A phone call'), ('email', 'An email'), ('text', 'A text message')], default='phone', max_length=10)),
                 ('eligibility', models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('ineligible', 'Not eligible'), ('needs_review', 'Needs review by a handler')], max_length=12)),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'ordering': ['-submitted_at'],
+            },
+        ),
+        migrations.CreateModel(
+            name='DuplicateSubmission',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.CharField(editable=False, max_length=12, unique=True)),
+                ('submission_key', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
+                ('channel', models.CharField(choices=[('web', 'Website'), ('phone', 'Phone (logged by a handler)'), ('app', 'App')], default='web', max_length=10)),
+                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('self_harm_thoughts', models.BooleanField(default=False)),
+                ('name', encrypted_model_fields.fields.EncryptedCharField()),
+                ('email', encrypted_model_fields.fields.EncryptedEmailField()),
+                ('mobile', encrypted_model_fields.fields.EncryptedCharField()),
+                ('eligibility', models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('ineligible', 'Not eligible'), ('needs_review', 'Needs review by a handler')], max_length=12)),
+                ('reason_codes', models.JSONField(blank=True, default=list)),
+                ('signposts', models.JSONField(blank=True, default=list)),
+                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duplicate_submissions', to='referrals.referral')),
             ],
             options={
                 'ordering': ['-submitted_at'],
@@ -113,6 +138,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='referral',
             index=models.Index(fields=['submitted_at'], name='referral_submitted_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(fields=['user', '-submitted_at'], name='referral_user_idx'),
+        ),
+        migrations.AddConstraint(
+            model_name='referral',
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('discharged', 'closed')), _negated=True), fields=('registration_index',), name='referral_one_open_per_registration'),
         ),
         migrations.AddConstraint(
             model_name='referralneed',

@@ -1,0 +1,237 @@
+"""The self-referral journey: its pages in order, and the answers held in the session.
+
+Answers live under one session key, encrypted with the field-encryption key (the session
+table is not somewhere personal data should sit in clear), until the referral is sent;
+then they are cleared and only the confirmation to show is kept.
+
+The same journey runs in two flows: the public web form and the handler's phone form.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cryptography.fernet import InvalidToken
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import reverse
+from encrypted_model_fields.fields import decrypt_str, encrypt_str
+
+from . import forms
+from .models import Channel
+from .services import ReferralAnswers
+
+# Submitted tokens remembered after sending, so a repeated POST shows the same confirmation.
+REMEMBERED_SUBMISSIONS = 5
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    form_class: type[forms.QuestionForm]
+
+    @property
+    def url_name(self) -> str:
+        return self.slug.replace("-", "_")
+
+
+STEPS: tuple[Step, ...] = (
+    Step("self", forms.SelfReferralForm),
+    Step("profession", forms.ProfessionForm),
+    Step("registration", forms.RegistrationForm),
+    Step("work-location", forms.WorkLocationForm),
+    Step("role", forms.RoleForm),
+    Step("workplace", forms.WorkplaceForm),
+    Step("seen-where", forms.SeenWhereForm),
+    Step("needs", forms.NeedsForm),
+    Step("safety", forms.SafetyForm),
+    Step("name", forms.NameForm),
+    Step("date-of-birth", forms.DateOfBirthForm),
+    Step("contact", forms.ContactForm),
+    Step("contact-preferences", forms.ContactPreferencesForm),
+    Step("people-known", forms.PeopleKnownForm),
+    Step("heard-about", forms.HeardAboutForm),
+)
+STEP_INDEX = {step.slug: index for index, step in enumerate(STEPS)}
+SAFETY_STEP = "safety"
+# Pages that end the journey, by url name.
+TERMINAL_PAGES = ("not_self", "students", "devolved", "outside_uk")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Web (public, by the doctor) or phone (a handler, for a doctor on the phone)."""
+
+    name: str
+    session_key: str
+    channel: Channel
+    url_prefix: str
+
+    @property
+    def phone(self) -> bool:
+        return self.channel == Channel.PHONE
+
+    def url(self, name: str, *, change: bool = False) -> str:
+        url = reverse(f"referrals:{self.url_prefix}{name}")
+        return f"{url}?change=1" if change else url
+
+    def step_url(self, step: Step, *, change: bool = False) -> str:
+        return self.url(step.url_name, change=change)
+
+    def start_url(self) -> str:
+        return self.url("start")
+
+
+WEB = Flow("web", "referral", Channel.WEB, "")
+PHONE = Flow("phone", "phone_referral", Channel.PHONE, "phone_")
+
+
+@dataclass
+class Journey:
+    """What one browser session holds for one flow."""
+
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    token: str | None = None
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    confirmation: dict[str, Any] | None = None
+
+    @classmethod
+    def load(cls, session: SessionBase, flow: Flow) -> Journey:
+        sealed = session.get(flow.session_key)
+        if not sealed:
+            return cls()
+        try:
+            data = json.loads(decrypt_str(sealed))
+        except (InvalidToken, ValueError, TypeError):
+            # A key rotation or a tampered cookie store: start again rather than fail.
+            return cls()
+        return cls(
+            answers=data.get("answers") or {},
+            token=data.get("token"),
+            done=data.get("done") or {},
+            confirmation=data.get("confirmation"),
+        )
+
+    def save(self, session: SessionBase, flow: Flow) -> None:
+        data = {"answers": self.answers, "token": self.token, "done": self.done, "confirmation": self.confirmation}
+        session[flow.session_key] = encrypt_str(json.dumps(data)).decode()
+
+    def new_token(self) -> str:
+        self.token = secrets.token_urlsafe(24)
+        return self.token
+
+    def remember(self, token: str, result: dict[str, Any]) -> None:
+        """The journey is finished: forget the answers, keep what to show."""
+        done = {**self.done, token: result}
+        self.done = dict(list(done.items())[-REMEMBERED_SUBMISSIONS:])
+        self.answers = {}
+        self.token = None
+        self.confirmation = result
+
+
+@dataclass
+class Walk:
+    """The answers so far, checked page by page in order."""
+
+    forms: dict[str, forms.QuestionForm]
+    facts: dict[str, Any]
+    first_missing: Step | None
+    terminal: str | None
+    terminal_step: Step | None
+
+    def prior_for(self, step: Step) -> dict[str, Any]:
+        """The facts from the pages before `step`: what its form may depend on."""
+        prior: dict[str, Any] = {}
+        for earlier in STEPS[: STEP_INDEX[step.slug]]:
+            form = self.forms.get(earlier.slug)
+            if form is not None:
+                prior.update(form.facts())
+        return prior
+
+    def blocks(self, step: Step) -> Step | None:
+        """The earlier page that must be answered first, if any."""
+        if self.first_missing is not None and STEP_INDEX[self.first_missing.slug] < STEP_INDEX[step.slug]:
+            return self.first_missing
+        return None
+
+    @property
+    def complete(self) -> bool:
+        return self.first_missing is None and self.terminal is None
+
+    def rows(self, flow: Flow) -> list[dict[str, str]]:
+        rows = []
+        for step in STEPS:
+            for question, answer in self.forms[step.slug].summary():
+                rows.append({"question": question, "answer": answer, "url": flow.step_url(step, change=True)})
+        return rows
+
+    def referral_answers(self) -> ReferralAnswers:
+        f = self.facts
+        born: date = f["date_of_birth"]
+        return ReferralAnswers(
+            self_referral=f["is_self"],
+            profession=f["profession"],
+            registration_number=f["registration_number"],
+            work_location=f["work_location"],
+            career_stage=f["career_stage"],
+            career_stage_other=f.get("career_stage_other", ""),
+            work_region=f["work_region"],
+            employer=f.get("employer", ""),
+            seen_where=f["seen_where"],
+            seen_region=f.get("seen_region", ""),
+            needs=tuple(f["needs"]),
+            needs_other=f.get("needs_other", ""),
+            self_harm_thoughts=f["self_harm"],
+            name=f["name"],
+            preferred_name=f.get("preferred_name", ""),
+            date_of_birth=born,
+            email=f["email"],
+            mobile=f["mobile"],
+            voicemail_ok=f["voicemail_ok"],
+            texts_ok=f["texts_ok"],
+            best_times=f.get("best_times", ""),
+            people_known=f.get("people_known", ""),
+            heard_about=f.get("heard_about", ""),
+        )
+
+
+def walk(answers: dict[str, dict[str, Any]], flow: Flow) -> Walk:
+    """Re-check every stored answer in order, stopping at the first gap or at a page that ends the journey."""
+    bound: dict[str, forms.QuestionForm] = {}
+    facts: dict[str, Any] = {}
+    for step in STEPS:
+        data = answers.get(step.slug)
+        if data is None:
+            return Walk(bound, facts, step, None, None)
+        form = step.form_class(data=data, prior=dict(facts), phone=flow.phone)
+        if not form.is_valid():
+            return Walk(bound, facts, step, None, None)
+        bound[step.slug] = form
+        facts.update(form.facts())
+        terminal = form.branch()
+        if terminal is not None:
+            return Walk(bound, facts, None, terminal, step)
+    return Walk(bound, facts, None, None, None)
+
+
+def next_url(flow: Flow, step: Step, answers: dict[str, dict[str, Any]], *, change: bool) -> str:
+    """Where to go after answering `step`: on to the next page, or back to Check your answers when changing."""
+    if change:
+        state = walk(answers, flow)
+        if state.first_missing is not None:
+            return flow.step_url(state.first_missing, change=True)
+        return flow.url("check")
+    index = STEP_INDEX[step.slug]
+    if index + 1 < len(STEPS):
+        return flow.step_url(STEPS[index + 1])
+    return flow.url("check")
+
+
+def back_url(flow: Flow, step: Step, *, change: bool) -> str:
+    if change:
+        return flow.url("check")
+    index = STEP_INDEX[step.slug]
+    return flow.step_url(STEPS[index - 1]) if index else flow.start_url()

@@ -1,0 +1,60 @@
+"""A small fixed-window rate limit on the public form, per client, in Django's cache.
+
+The client's address is only ever used as a keyed hash, so the cache holds no addresses.
+Limits are generous: many doctors may share one hospital address, and a person who is
+struggling must never be locked out by a strict counter (the page they get instead gives
+the helpline number and urgent-help contacts).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from practitioner_health.crypto import blind_index
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: behind N trusted proxies, the Nth entry from the right of X-Forwarded-For."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:
+    """Count this request against the client's current window; True once the count passes `limit`."""
+    client = blind_index(client_address(request), purpose="rate-limit")[:32]
+    window = int(time.time() // window_seconds)
+    key = f"referrals:rate:{scope}:{client}:{window}"
+    if cache.add(key, 1, timeout=window_seconds + 5):
+        return 1 > limit
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds + 5)
+        count = 1
+    return count > limit
+
+
+def step_limit_exceeded(request: HttpRequest) -> bool:
+    return limit_exceeded(
+        request,
+        scope="step",
+        limit=settings.REFERRAL_RATE_LIMIT_ANSWERS,
+        window_seconds=settings.REFERRAL_RATE_LIMIT_ANSWERS_WINDOW,
+    )
+
+
+def submit_limit_exceeded(request: HttpRequest) -> bool:
+    return limit_exceeded(
+        request,
+        scope="submit",
+        limit=settings.REFERRAL_RATE_LIMIT_SUBMISSIONS,
+        window_seconds=settings.REFERRAL_RATE_LIMIT_SUBMISSIONS_WINDOW,
+    )

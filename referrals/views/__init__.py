@@ -1,0 +1,32 @@
+"""Views: the self-referral pages (intake) and the practitioner's own pages."""
+
+from .intake import (
+    branch_page,
+    check,
+    confirmation,
+    phone_branch_page,
+    phone_check,
+    phone_confirmation,
+    phone_question,
+    phone_start,
+    question,
+    start,
+)
+from .practitioner import my_access, my_contact, my_home, my_people
+
+__all__ = [
+    "branch_page",
+    "check",
+    "confirmation",
+    "my_access",
+    "my_contact",
+    "my_home",
+    "my_people",
+    "phone_branch_page",
+    "phone_check",
+    "phone_confirmation",
+    "phone_question",
+    "phone_start",
+    "question",
+    "start",
+]
