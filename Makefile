@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PORT ?= 8000
+# Two workers: the suite's browser and service tests wait on I/O, so both cores stay busy.
+PYTEST_ARGS ?= -n 2 -p no:warnings
 
 .PHONY: install run test test-fast bench lint migrations-check check-deploy clean
 
