@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "triage",
     "reporting",
     "demo",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's database error first: a 503 "try again" page, not a traceback.
+    "practitioner_health.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "practitioner_health.urls"
@@ -441,3 +446,47 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 # --- end of Reporting ----------------------------------------------------------------------
+
+# --- API (api/): the versioned JSON API for the smartphone app -----------------------------
+# Bearer tokens only (no session or CSRF), JSON only, errors as {"code", "message", "fields"}.
+# Throttles count per client address (hashed) and per signed-in account, in the default cache.
+API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_LIFETIME_HOURS", 24 * 30, minimum=1))
+# A token not used for this long stops working, like an idle web session.
+API_TOKEN_IDLE_TIMEOUT = timedelta(hours=env_int("API_TOKEN_IDLE_HOURS", 24 * 7, minimum=1))
+API_CHALLENGE_LIFETIME = timedelta(seconds=OTP_EMAIL_TOKEN_VALIDITY)
+API_CHALLENGE_MAX_ATTEMPTS = env_int("API_CHALLENGE_MAX_ATTEMPTS", 5, minimum=1)
+# Origins allowed to call the API from a browser; none by default (the app is not a browser).
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS", [])
+MIDDLEWARE = [*MIDDLEWARE, "api.middleware.ApiCorsMiddleware"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle", "api.throttling.AccountThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env_str("API_THROTTLE_CLIENT", "600/minute"),
+        "account": env_str("API_THROTTLE_ACCOUNT", "300/minute"),
+        "sign-in": env_str("API_THROTTLE_SIGN_IN", "20/minute"),
+        "referral": env_str("API_THROTTLE_REFERRAL", "20/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Practitioner Health app API",
+    "DESCRIPTION": "The JSON API for the Practitioner Health smartphone app. Sign in with "
+    "/auth/sign-in and /auth/verify, then send `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleCategoryEnum": "selfhelp.models.ArticleCategory",
+        "SignpostingCategoryEnum": "selfhelp.models.SignpostingCategory",
+    },
+}
+# --- end of API ----------------------------------------------------------------------------

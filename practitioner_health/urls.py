@@ -17,6 +17,7 @@ urlpatterns = [
     path("clinician/", include("clinicians.urls")),
     path("helpline/", include("triage.urls")),
     path("reporting/", include("reporting.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

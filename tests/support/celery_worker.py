@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,15 +20,25 @@ def running_worker() -> Iterator[None]:
 
 @contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Point the Celery app at another broker for the duration (e.g. one a test will stop)."""
+    """Point the Celery app at another broker for the duration (e.g. one a test will stop).
+
+    Celery prefers the CELERY_BROKER_URL environment variable (set by `make test`) over
+    its configuration, so the variable moves too.
+    """
     original = app.conf.broker_url
+    original_env = os.environ.get("CELERY_BROKER_URL")
     _reset_pool()
     app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
     try:
         yield
     finally:
         _reset_pool()
         app.conf.broker_url = original
+        if original_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = original_env
 
 
 def _reset_pool() -> None:

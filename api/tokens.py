@@ -1,0 +1,110 @@
+"""Issuing, finding and revoking API tokens and sign-in challenges. Secrets are stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from practitioner_health.accounts.models import User
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+
+from .models import ApiToken, SignInChallenge
+
+TOKEN_PREFIX = "pht_"
+CHALLENGE_PREFIX = "phc_"
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A secret and when it stops working. The secret exists only here and in the response."""
+
+    secret: str
+    expires_at: datetime
+
+
+def token_issue(*, user: User) -> Issued:
+    """A new bearer token for `user`, valid for API_TOKEN_LIFETIME. Audited (without the secret)."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user, key_hash=secret_hash(secret), created=now, expires_at=now + settings.API_TOKEN_LIFETIME
+    )
+    # The person is signing themselves in: they are the actor, not "an automatic process".
+    audit_record(
+        action=Action.CREATE,
+        obj=token,
+        subject_id=user.pk,
+        actor_id=user.pk,
+        actor_role=user.role,
+        detail="app signed in",
+    )
+    return Issued(secret=secret, expires_at=token.expires_at)
+
+
+def token_find(secret: str) -> ApiToken | None:
+    """The live token for this secret (not revoked, not expired, not idle too long), or None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    now = timezone.now()
+    token = ApiToken.objects.live(now).select_related("user").filter(key_hash=secret_hash(secret)).first()
+    if token is None:
+        return None
+    last = token.last_used_at or token.created
+    if now - last > settings.API_TOKEN_IDLE_TIMEOUT:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(action=Action.LOGOUT, obj=token, subject_id=token.user_id, detail="app signed out")
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Sign out every app this person is signed in to. Returns how many tokens were live."""
+    with transaction.atomic():
+        count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(action=Action.LOGOUT, obj=user, subject_id=user.pk, detail="app signed out everywhere")
+    return count
+
+
+def challenge_issue(*, user: User, method: str) -> Issued:
+    secret = CHALLENGE_PREFIX + secrets.token_urlsafe(24)
+    now = timezone.now()
+    challenge = SignInChallenge.objects.create(
+        user=user,
+        key_hash=secret_hash(secret),
+        method=method,
+        created=now,
+        expires_at=now + settings.API_CHALLENGE_LIFETIME,
+    )
+    return Issued(secret=secret, expires_at=challenge.expires_at)
+
+
+def challenge_find(secret: str) -> SignInChallenge | None:
+    """A challenge still waiting for its code (unused, in time, not too many wrong codes), locked."""
+    if not secret.startswith(CHALLENGE_PREFIX) or len(secret) > 200:
+        return None
+    return (
+        SignInChallenge.objects.select_for_update()
+        .select_related("user")
+        .filter(
+            key_hash=secret_hash(secret),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            failed_attempts__lt=settings.API_CHALLENGE_MAX_ATTEMPTS,
+        )
+        .first()
+    )

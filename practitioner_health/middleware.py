@@ -1,0 +1,37 @@
+"""A friendly answer when the database is briefly unreachable (a restart, a failover).
+
+A view that loses its database connection gets a "Sorry, try again" page with status 503
+and a Retry-After header, never a traceback or the generic error page. Nothing is half
+saved: every write that matters runs in one transaction, which PostgreSQL rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        # The exception's text can quote SQL parameters: log its type only.
+        logger.error("Database unavailable (%s) at %s", type(exception).__name__, request.path)
+        # Rendered without the request: context processors could need the database too.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
