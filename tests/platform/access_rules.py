@@ -1,9 +1,7 @@
 from tests.access import PUBLIC, custom, everyone
 
 # Signed-in users who are already verified are sent on from sign-in pages (302).
-_SIGN_IN_PAGE = custom(
-    anonymous=200, practitioner=302, handler=302, clinician=302, commissioner=302, service_admin=302
-)
+_SIGN_IN_PAGE = custom(anonymous=200, practitioner=302, handler=302, clinician=302, commissioner=302, service_admin=302)
 _SIGNED_IN_ONLY = custom(
     anonymous=302, practitioner=302, handler=302, clinician=302, commissioner=302, service_admin=302
 )

@@ -86,8 +86,7 @@ def test_admin_requires_a_verified_service_admin(personas: dict) -> None:
     from django.test import Client
 
     changelists = [
-        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        for model in admin.site._registry
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
     ]
     for url in ["/admin/", *changelists]:
         assert Client().get(url).status_code == 302

@@ -32,7 +32,10 @@ def test_an_audit_row_cannot_be_changed_through_a_queryset(event: AuditEvent) ->
 
 
 def test_the_database_refuses_raw_updates_and_deletes(event: AuditEvent) -> None:
-    for statement in ("UPDATE audit_auditevent SET detail = 'x' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"):
+    for statement in (
+        "UPDATE audit_auditevent SET detail = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == "profile"

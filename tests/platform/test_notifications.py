@@ -165,7 +165,9 @@ def test_failed_messages_are_visible_to_staff_without_their_content(client_for, 
 def test_the_recipient_and_content_are_encrypted_at_rest() -> None:
     notification = queue_sms()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT recipient, context_json FROM notifications_notification WHERE id = %s", [notification.pk])
+        cursor.execute(
+            "SELECT recipient, context_json FROM notifications_notification WHERE id = %s", [notification.pk]
+        )
         recipient, context = cursor.fetchone()
     assert "7700900123" not in recipient
     assert "123456" not in context

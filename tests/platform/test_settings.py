@@ -35,7 +35,11 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(extra_env, DJANGO_SETTINGS_MODULE="practitioner_health.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
@@ -122,5 +126,7 @@ def test_the_compose_file_is_valid() -> None:
         data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
         assert {"web", "worker", "beat", "db", "redis"} <= set(data["services"])
         return
-    result = subprocess.run([client, "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [client, "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
