@@ -110,7 +110,8 @@ def rank(referral: Referral, assessment: TriageAssessment, *, limit: int = DEFAU
         where = f"does not work in {referral.get_work_region_display()}, where they work"
     for service in assessment.needs:
         clinicians = clinicians.filter(services__code=service)
-    clinicians = clinicians.filter(spare_capacity__gt=0).order_by(
+    # spare_capacity and active_caseload are annotations from clinicians_for_matching.
+    clinicians = clinicians.filter(spare_capacity__gt=0).order_by(  # type: ignore[misc]
         F("earliest_open_slot").asc(nulls_last=True), "active_caseload", "pk"
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practitioner_health.notifications.models import Notification
 from referrals.eligibility import registration_index
-from referrals.models import Eligibility, Referral, Register, Status
+from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
 
 from .models import Callback, CallbackStatus
 
@@ -45,7 +45,12 @@ def awaiting_first_contact() -> QuerySet[Referral]:
 
 
 def eligibility_reviews() -> QuerySet[Referral]:
-    return _referrals().open().filter(eligibility=Eligibility.NEEDS_REVIEW).order_by("-urgent", "submitted_at")
+    return (
+        _referrals()
+        .exclude(status__in=FINISHED_STATUSES)
+        .filter(eligibility=Eligibility.NEEDS_REVIEW)
+        .order_by("-urgent", "submitted_at")
+    )
 
 
 def triaged_not_assigned() -> QuerySet[Referral]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from practitioner_health.accounts.decorators import handler_required, practitioner_required
+from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from referrals.models import Eligibility, Referral
@@ -205,7 +206,8 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
 @practitioner_required
 def my_callback(request: HttpRequest) -> HttpResponse:
     """A practitioner asks the helpline to call them back in a window they choose."""
-    referral = Referral.objects.open().filter(user=request.user).order_by("-submitted_at").first()
+    user: User = request.user  # type: ignore[assignment]  # practitioner_required guarantees it
+    referral = Referral.objects.open().filter(user=user).order_by("-submitted_at").first()
     if referral is None:
         raise Http404
     pending = referral.callbacks.open().order_by("due_at").first()

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             table = connection.ops.quote_name(model._meta.db_table)
             pk = model._meta.pk
             assert pk is not None
-            pk_column = connection.ops.quote_name(pk.column)
+            pk_column = connection.ops.quote_name(pk.column or pk.name)
             names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
             count = 0
             last = None
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                         break
                     for row in rows:
                         last = row[0]
-                        values = []
+                        values: list[str | None] = []
                         for value in row[1:]:
                             if value is None:
                                 values.append(None)
