@@ -6,4 +6,6 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("export.csv", views.export, name="export"),
+    path("refresh", views.refresh, name="refresh"),
 ]

@@ -1,0 +1,443 @@
+"""The dashboard's figures, read from the monthly facts only, with disclosure control applied.
+
+`dashboard_figures(filters)` runs a fixed handful of GROUP BY queries over the fact tables
+(the count does not grow with the data) and returns every figure as it may be shown: the
+page, the charts and the CSV export all print exactly these.
+
+Disclosure control (DOMAIN.md, reporting.disclosure): a figure is national when it covers
+every region, profession and career stage; national figures are shown as they are. Every
+other figure, including each row of the breakdowns by region, profession and career stage
+on the national view, goes through `suppress`, `rate` and `suppress_median`. Breakdowns by
+those three are never national, so the national view cannot give away an exact count that
+the filtered view hides.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from clinicians.models import DischargeReason
+from referrals.models import Channel, Need
+
+from .disclosure import SMALL_COUNT_MAX, rate, suppress, suppress_median
+from .figures import CAREER_STAGES, PROFESSIONS, REGIONS, Dashboard, Figure, Filters, Row, Table
+from .metrics import RECOVERY_STANDARD, WAIT_STANDARDS
+from .models import (
+    ALL,
+    ActivityFact,
+    CaseloadFact,
+    DischargeFact,
+    FactsRefresh,
+    NeedFact,
+    OutcomeFact,
+    ReferralFact,
+    WaitFact,
+    WaitKind,
+)
+from .periods import Period, add_months, current_month, month_label, months_between, short_month_label
+
+# The trend line shows at least this many months, ending with the period's last month.
+TREND_MONTHS = 12
+
+
+# --- Disclosure -----------------------------------------------------------------------------
+
+
+def _count(n: int | None, *, national: bool) -> Figure:
+    return Figure(suppress(int(n or 0), national=national))
+
+
+def _rate(numerator: int | None, denominator: int | None, *, national: bool) -> Figure:
+    if not denominator:
+        # Nothing to take a rate of: say so, rather than a "*" that would read as hidden.
+        return Figure(None, "percent")
+    return Figure(rate(int(numerator or 0), int(denominator), national=national), "percent")
+
+
+def histogram_median(histogram: Mapping[int, int]) -> float | None:
+    """Exact median of the values a {value: count} histogram describes."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    # 0-based positions of the middle value (odd) or the middle pair (even).
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while wanted and wanted[0] < seen:
+            wanted.pop(0)
+            found.append(value)
+        if not wanted:
+            break
+    return sum(found) / len(found)
+
+
+def _median(histogram: Mapping[int, int], *, national: bool) -> Figure:
+    total = sum(histogram.values())
+    if total <= SMALL_COUNT_MAX:
+        # Few enough to list: the disclosure rule itself decides whether the median is shown.
+        values = [days for days, count in histogram.items() for _ in range(count)]
+        return Figure(suppress_median(values, national=national), "days")
+    return Figure(histogram_median(histogram), "days")
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+def _cell(filters: Filters, *, except_for: str | None = None) -> Q:
+    """The cube cells for the filters; `except_for` one dimension broken down instead."""
+    q = Q()
+    for dimension in ("region", "profession", "career_stage"):
+        chosen = getattr(filters, dimension)
+        if dimension == except_for:
+            q &= Q(**{dimension: chosen}) if chosen is not None else ~Q(**{dimension: ALL})
+        else:
+            q &= Q(**{dimension: ALL if chosen is None else chosen})
+    return q
+
+
+def _in(months: Sequence[date]) -> Q:
+    return Q(month__gte=months[0], month__lte=months[-1])
+
+
+def _sums(rows: Iterable[Mapping[str, Any]], key: str, value: str) -> dict[Any, int]:
+    return {row[key]: int(row[value] or 0) for row in rows}
+
+
+def _breakdown(filters: Filters, months: Sequence[date], dimension: str) -> dict[str, int]:
+    rows = (
+        ReferralFact.objects.filter(_cell(filters, except_for=dimension), _in(months))
+        .values(dimension)
+        .annotate(total=Sum("referrals"))
+        .order_by()
+    )
+    return _sums(rows, dimension, "total")
+
+
+def _breakdown_table(
+    key: str,
+    caption: str,
+    heading: str,
+    labels: Mapping[str, str],
+    counts: Mapping[str, int],
+    *,
+    national: bool,
+    note: str = "",
+) -> Table:
+    rows = [Row(label, (_count(counts.get(value, 0), national=national),)) for value, label in labels.items()]
+    return Table(key, caption, heading, ("Referrals",), tuple(rows), note=note)
+
+
+# --- The dashboard, section by section -------------------------------------------------------
+
+
+def trend_months(period: Period) -> list[date]:
+    """Months on the referrals line: the period up to this month, or, if that is shorter,
+    the 12 months to its end, so a single month is seen against the year before it."""
+    last = min(period.last, current_month())
+    long_enough = len(months_between(period.first, last)) >= TREND_MONTHS
+    return months_between(period.first if long_enough else add_months(last, 1 - TREND_MONTHS), last)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The cells and months every section reads, and whether its figures are national."""
+
+    filters: Filters
+    months: list[date]
+    national: bool
+
+    @property
+    def cell(self) -> Q:
+        return _cell(self.filters)
+
+    @property
+    def period(self) -> Q:
+        return _in(self.months)
+
+    def count(self, n: int | None) -> Figure:
+        return _count(n, national=self.national)
+
+    def rate(self, numerator: int | None, denominator: int | None) -> Figure:
+        return _rate(numerator, denominator, national=self.national)
+
+
+def _trend_table(scope: _Scope, trend: list[date]) -> Table:
+    per_month = _sums(
+        ReferralFact.objects.filter(scope.cell, _in(trend)).values("month").annotate(total=Sum("referrals")).order_by(),
+        "month",
+        "total",
+    )
+    rows = [
+        Row(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", (scope.count(per_month.get(m)),))
+        for m in trend
+    ]
+    caption = f"Referrals received per month, {month_label(trend[0])} to {month_label(trend[-1])}"
+    return Table("referrals-by-month", caption, "Month", ("Referrals",), tuple(rows))
+
+
+def _referral_tables(scope: _Scope) -> dict[str, Table]:
+    """Eligibility and the breakdowns by channel, need, profession, career stage and region."""
+    channel_rows = list(
+        ReferralFact.objects.filter(scope.cell, scope.period)
+        .values("channel")
+        .annotate(
+            referrals=Sum("referrals"),
+            eligible=Sum("eligible"),
+            ineligible=Sum("ineligible"),
+            needs_review=Sum("needs_review"),
+        )
+        .order_by()
+    )
+    totals: Counter[str] = Counter()
+    for row in channel_rows:
+        for name in ("referrals", "eligible", "ineligible", "needs_review"):
+            totals[name] += int(row[name] or 0)
+    received = totals["referrals"]
+    outcomes = (
+        ("Referrals received", received),
+        ("Eligible", totals["eligible"]),
+        ("Not eligible", totals["ineligible"]),
+        ("Needs review by a handler", totals["needs_review"]),
+        ("Not yet decided", received - totals["eligible"] - totals["ineligible"] - totals["needs_review"]),
+    )
+    needs = _sums(
+        NeedFact.objects.filter(scope.cell, scope.period).values("need").annotate(total=Sum("referrals")).order_by(),
+        "need",
+        "total",
+    )
+
+    def breakdown(dimension: str) -> dict[str, int]:
+        return _breakdown(scope.filters, scope.months, dimension)
+
+    return {
+        "eligibility": Table(
+            "eligibility",
+            "Referrals received and their eligibility",
+            "Referrals",
+            ("Number", "Percentage of referrals"),
+            tuple(Row(label, (scope.count(n), scope.rate(n, received))) for label, n in outcomes),
+        ),
+        "by_channel": _breakdown_table(
+            "referrals-by-channel",
+            "Referrals by how they were made",
+            "Channel",
+            dict(Channel.choices),
+            _sums(channel_rows, "channel", "referrals"),
+            national=scope.national,
+        ),
+        "by_need": _breakdown_table(
+            "referrals-by-need",
+            "Referrals by what people want help with",
+            "Need",
+            dict(Need.choices),
+            needs,
+            national=scope.national,
+            note="A referral can name more than one need, so these add up to more than the referrals received.",
+        ),
+        # Breakdowns by the filter dimensions are below national level, even on the national page.
+        "by_profession": _breakdown_table(
+            "referrals-by-profession",
+            "Referrals by profession",
+            "Profession",
+            PROFESSIONS,
+            breakdown("profession"),
+            national=False,
+        ),
+        "by_career_stage": _breakdown_table(
+            "referrals-by-career-stage",
+            "Referrals by career stage",
+            "Career stage",
+            CAREER_STAGES,
+            breakdown("career_stage"),
+            national=False,
+        ),
+        "by_region": _breakdown_table(
+            "referrals-by-region",
+            "Referrals by NHS England region of work",
+            "Region",
+            REGIONS,
+            breakdown("region"),
+            national=False,
+        ),
+    }
+
+
+def _waits_table(scope: _Scope) -> Table:
+    """Waits that ended in the period; the months' histograms are merged so each median is exact."""
+    waits: dict[str, Counter[str]] = {kind: Counter() for kind in WaitKind.values}
+    histograms: dict[str, Counter[int]] = {kind: Counter() for kind in WaitKind.values}
+    rows = WaitFact.objects.filter(scope.cell, scope.period).values_list(
+        "kind", "waits", "within_6_weeks", "within_18_weeks", "days"
+    )
+    for kind, n, within_6, within_18, days in rows:
+        waits[kind].update(waits=n, within_6=within_6, within_18=within_18)
+        histograms[kind].update({int(d): c for d, c in days.items()})
+    six, eighteen = sorted(WAIT_STANDARDS)
+    return Table(
+        "waits",
+        "Waiting times from referral",
+        "Wait",
+        ("Waits ended in the period", "Median wait", f"Within {six} weeks", f"Within {eighteen} weeks"),
+        tuple(
+            Row(
+                label,
+                (
+                    scope.count(waits[kind]["waits"]),
+                    _median(histograms[kind], national=scope.national),
+                    scope.rate(waits[kind]["within_6"], waits[kind]["waits"]),
+                    scope.rate(waits[kind]["within_18"], waits[kind]["waits"]),
+                ),
+            )
+            for kind, label in WaitKind.choices
+        ),
+        note=(
+            f"Standards: {WAIT_STANDARDS[six]:g}% of people start treatment within {six} weeks of referral "
+            f"and {WAIT_STANDARDS[eighteen]:g}% within {eighteen} weeks. Each wait is counted in the month it ended."
+        ),
+    )
+
+
+def _treatment_tables(scope: _Scope) -> dict[str, Table]:
+    """The caseload at the end of the period, and the outcomes of courses that ended in it."""
+    outcome = OutcomeFact.objects.filter(scope.cell, scope.period).aggregate(
+        finished=Sum("finished"),
+        paired=Sum("paired"),
+        caseness=Sum("caseness_at_start"),
+        recovered=Sum("recovered"),
+        improved=Sum("reliable_improvement"),
+        deteriorated=Sum("reliable_deterioration"),
+        reliably_recovered=Sum("reliable_recovery"),
+    )
+    # A period that has not ended shows the caseload at the last count.
+    caseload_month = min(scope.filters.period.last, current_month())
+    caseload = CaseloadFact.objects.filter(scope.cell, month=caseload_month).aggregate(active=Sum("active"))
+    caseload_label = (
+        "Active caseload now"
+        if caseload_month == current_month()
+        else f"Active caseload at the end of {month_label(caseload_month)}"
+    )
+
+    def outcome_row(label: str, number: str, out_of: str) -> Row:
+        return Row(
+            label,
+            (scope.count(outcome[number]), scope.count(outcome[out_of]), scope.rate(outcome[number], outcome[out_of])),
+        )
+
+    return {
+        "treatment": Table(
+            "treatment",
+            "Caseload and courses of treatment",
+            "Measure",
+            ("Number",),
+            (
+                Row(caseload_label, (scope.count(caseload["active"]),)),
+                Row("Finished courses of treatment", (scope.count(outcome["finished"]),)),
+                Row("Finished courses with first and last scores", (scope.count(outcome["paired"]),)),
+                Row("Finished courses at caseness at the start", (scope.count(outcome["caseness"]),)),
+            ),
+            note=(
+                "A finished course of treatment is a care episode that ended after at least 2 attended "
+                "treatment appointments."
+            ),
+        ),
+        "outcomes": Table(
+            "outcomes",
+            "Outcomes of finished courses of treatment",
+            "Outcome",
+            ("Number", "Out of", "Rate"),
+            (
+                outcome_row(f"Recovery (standard {RECOVERY_STANDARD:g}%)", "recovered", "caseness"),
+                outcome_row("Reliable improvement", "improved", "paired"),
+                outcome_row("Reliable recovery", "reliably_recovered", "caseness"),
+                outcome_row("Reliable deterioration", "deteriorated", "paired"),
+            ),
+            note=(
+                "Recovery and reliable recovery are out of finished courses at caseness at the start; reliable "
+                "improvement and deterioration are out of finished courses with first and last scores."
+            ),
+        ),
+    }
+
+
+def _activity_tables(scope: _Scope) -> dict[str, Table]:
+    """Appointments held and callbacks made in the period, and discharges by reason."""
+    activity = ActivityFact.objects.filter(scope.cell, scope.period).aggregate(
+        attended=Sum("attended"),
+        dna=Sum("did_not_attend"),
+        made=Sum("callbacks_made"),
+        answered=Sum("callbacks_answered"),
+    )
+    attended, dna = int(activity["attended"] or 0), int(activity["dna"] or 0)
+    discharges = _sums(
+        DischargeFact.objects.filter(scope.cell, scope.period)
+        .values("reason")
+        .annotate(total=Sum("discharges"))
+        .order_by(),
+        "reason",
+        "total",
+    )
+    return {
+        "appointments": Table(
+            "appointments",
+            "Appointments",
+            "Measure",
+            ("Number",),
+            (
+                Row("Appointments attended", (scope.count(attended),)),
+                Row("Appointments not attended (did not attend)", (scope.count(dna),)),
+                Row("Did-not-attend rate", (scope.rate(dna, attended + dna),)),
+            ),
+            note="The did-not-attend rate is out of appointments that were attended or missed, not cancelled ones.",
+        ),
+        "callbacks": Table(
+            "callbacks",
+            "Callbacks from the helpline",
+            "Measure",
+            ("Number",),
+            (
+                Row("Callbacks made", (scope.count(activity["made"]),)),
+                Row("Callbacks answered", (scope.count(activity["answered"]),)),
+                Row("Answered rate", (scope.rate(activity["answered"], activity["made"]),)),
+            ),
+            note="A callback is counted in the month of its first call, and as answered if any call to it was.",
+        ),
+        "discharges": Table(
+            "discharges",
+            "Discharges by reason",
+            "Reason",
+            ("Discharges",),
+            tuple(Row(label, (scope.count(discharges.get(value)),)) for value, label in DischargeReason.choices),
+        ),
+    }
+
+
+def dashboard_figures(filters: Filters) -> Dashboard:
+    """Every figure on the dashboard for these filters, disclosure control applied.
+
+    Twelve small queries over the fact tables, whatever the filters and however much data.
+    """
+    scope = _Scope(filters=filters, months=filters.period.months, national=filters.national)
+    trend = trend_months(filters.period)
+    # When the months on show were counted: the oldest count is the one to trust.
+    shown_months = sorted({m for m in [*scope.months, *trend] if m <= current_month()})
+    refreshed = dict(FactsRefresh.objects.filter(month__in=shown_months).values_list("month", "refreshed_at"))
+    return Dashboard(
+        filters=filters,
+        national=scope.national,
+        trend=_trend_table(scope, trend),
+        **_referral_tables(scope),
+        waits=_waits_table(scope),
+        **_treatment_tables(scope),
+        **_activity_tables(scope),
+        refreshed_at=min(refreshed.values()) if refreshed else None,
+        trend_months=tuple(trend),
+        months_not_counted=tuple(m for m in shown_months if m not in refreshed),
+    )
