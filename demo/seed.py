@@ -1,20 +1,12 @@
-"""Demo records for each app, added to as the apps grow. Idempotent."""
+"""Demo records for each app, in dependency order. Each part is idempotent."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-# Each app's demo data, in dependency order; each module has `seed(users)`.
-SEEDERS = ("demo.seed_selfhelp", "demo.seed_referrals", "demo.seed_clinicians", "demo.seed_reporting")
+from demo import seed_clinicians, seed_referrals, seed_reporting, seed_selfhelp
 
 
 def seed_all(*, users: dict[Any, Any]) -> None:
-    for name in SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (seed_selfhelp, seed_referrals, seed_clinicians, seed_reporting):
         module.seed(users)
