@@ -15,11 +15,18 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from practitioner_health.accounts.models import Role, User
 from tests.factories import UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# In CI the property-based tests use a fixed seed, so a run is repeatable and a failure seen
+# there is the one a developer reproduces; locally they explore new examples every run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROLES = ("anonymous", "practitioner", "handler", "clinician", "commissioner", "service_admin")
 
