@@ -312,7 +312,7 @@ def _practitioner_account(answers: ReferralAnswers) -> User | None:
         name = answers.preferred_name or answers.name
         return User.objects.create_user(answers.email, None, role=Role.PRACTITIONER, full_name=name[:200])
     if user.role != Role.PRACTITIONER:
-        logger.warning("Self-referral email belongs to staff account %s; no practitioner account linked", user.pk)
+        logger.warning("Self-referral matched staff account %s; no practitioner account linked", user.pk)
         return None
     return user
 

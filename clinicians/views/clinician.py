@@ -23,9 +23,9 @@ from selfhelp.selectors import saved_results_for
 from .. import selectors, services
 from ..access import clinician_for_user, get_appointment_for_clinician, get_episode_for_clinician
 from ..charts import outcome_chart
-from ..forms import AttendanceForm, DischargeForm, QuestionnaireForm, ServiceCancelForm, SessionNoteForm
+from ..forms import AttendanceForm, DischargeForm, QuestionnaireForm, SessionNoteForm
 from ..models import Appointment, AppointmentStatus, CareEpisode
-from .common import no_profile
+from .common import no_profile, service_cancel
 
 
 def _weeks_since(moment: datetime) -> int:
@@ -266,29 +266,5 @@ def appointment_scores(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The service cancels (the clinician is unavailable): no cut-off, a reason is kept."""
     appointment = get_appointment_for_clinician(request, pk)
-    form = ServiceCancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_cancel_by_service(
-                appointment_id=appointment.pk,
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data["reason"],
-                reopen_slot=form.cleaned_data["reopen"] == "yes",
-            )
-        except services.BookingError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Appointment cancelled. The practitioner has been sent a message.")
-            return redirect("clinicians:appointment", pk=appointment.pk)
-    return render(
-        request,
-        "clinicians/service_cancel.html",
-        {
-            "appointment": appointment,
-            "referral": appointment.episode.referral,
-            "form": form,
-            "back_href": reverse("clinicians:appointment", args=[appointment.pk]),
-            "nav": "diary",
-        },
-        status=400 if form.errors else 200,
-    )
+    back = reverse("clinicians:appointment", args=[appointment.pk])
+    return service_cancel(request, appointment, back_href=back, extra={"nav": "diary"})

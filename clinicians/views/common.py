@@ -4,11 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from ..forms import SlotChoiceForm
-from ..models import Slot
+from .. import services
+from ..forms import ServiceCancelForm, SlotChoiceForm
+from ..models import Appointment, Slot
 from ..selectors import next_open_slots
 from ..services import BookingError, SlotTakenError
 
@@ -70,3 +72,34 @@ def choose_slot(
         fresh = form_class(slots=offer(), initial=dict(form.data.items()), **form_kwargs)
         return SlotChoice(form=fresh, taken=taken, status=409)
     return SlotChoice(form=form, status=400)
+
+
+def service_cancel(
+    request: HttpRequest, appointment: Appointment, *, back_href: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The service cancels an appointment (clinician or handler): a reason is kept, no cut-off.
+
+    The caller has already checked role and object; on success it returns to `back_href`.
+    """
+    form = ServiceCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel_by_service(
+                appointment_id=appointment.pk,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                reopen_slot=form.cleaned_data["reopen"] == "yes",
+            )
+        except services.BookingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Appointment cancelled. The practitioner has been sent a message.")
+            return redirect(back_href)
+    context = {
+        "appointment": appointment,
+        "referral": appointment.episode.referral,
+        "form": form,
+        "back_href": back_href,
+        **(extra or {}),
+    }
+    return render(request, "clinicians/service_cancel.html", context, status=400 if form.errors else 200)

@@ -14,9 +14,9 @@ from practitioner_health.audit.services import audit_record
 
 from .. import selectors, services
 from ..access import get_appointment_for_handler, get_episode_for_handler
-from ..forms import HandlerBookingForm, ServiceCancelForm, SlotChoiceForm
+from ..forms import HandlerBookingForm, SlotChoiceForm
 from ..models import AppointmentStatus, Slot
-from .common import choose_slot
+from .common import choose_slot, service_cancel
 
 OFFERED_SLOTS = 60
 
@@ -123,28 +123,5 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_handler(request, pk)
-    form = ServiceCancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_cancel_by_service(
-                appointment_id=appointment.pk,
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data["reason"],
-                reopen_slot=form.cleaned_data["reopen"] == "yes",
-            )
-        except services.BookingError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Appointment cancelled. The practitioner has been sent a message.")
-            return redirect("clinicians:booking", pk=appointment.episode_id)
-    return render(
-        request,
-        "clinicians/service_cancel.html",
-        {
-            "appointment": appointment,
-            "referral": appointment.episode.referral,
-            "form": form,
-            "back_href": reverse("clinicians:booking", args=[appointment.episode_id]),
-        },
-        status=400 if form.errors else 200,
-    )
+    back = reverse("clinicians:booking", args=[appointment.episode_id])
+    return service_cancel(request, appointment, back_href=back)
