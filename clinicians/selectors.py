@@ -175,44 +175,26 @@ def questionnaires_due(appointment: Appointment) -> bool:
 # --- The clinician's side ------------------------------------------------------------------
 
 
-def _score_subquery(measure: str, *, latest: bool, column: str = "total") -> Subquery:
-    order = ("-recorded_at", "-id") if latest else ("recorded_at", "id")
-    return Subquery(
-        OutcomeMeasure.objects.filter(episode_id=OuterRef("pk"), measure=measure).order_by(*order).values(column)[:1]
-    )
-
-
-def _score_count(measure: str) -> Subquery:
-    return Subquery(
-        OutcomeMeasure.objects.filter(episode_id=OuterRef("pk"), measure=measure)
-        .order_by()
-        .values("episode_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+CASELOAD_COLUMNS = (
+    "pk",
+    "started_at",
+    "clinician_id",
+    "referral__reference",
+    "referral__name",
+    "referral__urgent",
+    "referral__submitted_at",
+)
 
 
 def caseload(*, clinician_id: int) -> QuerySet[CareEpisode]:
-    """Active episodes with their next appointment and first and latest PHQ-9 and GAD-7, in one query."""
-    next_booked = Appointment.objects.filter(
-        episode_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, slot__end__gt=timezone.now()
-    ).order_by("slot__start")
+    """A clinician's active episodes, with only the referral columns the caseload shows:
+    every encrypted column loaded is a decryption, and a whole referral has a dozen."""
     return (
         CareEpisode.objects.active()
         .filter(clinician_id=clinician_id)
         .select_related("referral")
-        .annotate(
-            next_appointment_start=Subquery(next_booked.values("slot__start")[:1]),
-            next_appointment_id=Subquery(next_booked.values("pk")[:1]),
-            phq_first=_score_subquery("PHQ-9", latest=False),
-            phq_latest=_score_subquery("PHQ-9", latest=True),
-            phq_latest_urgent=_score_subquery("PHQ-9", latest=True, column="urgent"),
-            gad_first=_score_subquery("GAD-7", latest=False),
-            gad_latest=_score_subquery("GAD-7", latest=True),
-            phq_count=_score_count("PHQ-9"),
-            gad_count=_score_count("GAD-7"),
-        )
-        .order_by("-referral__urgent", F("next_appointment_start").asc(nulls_last=True), "started_at")
+        .only(*CASELOAD_COLUMNS)
+        .order_by()
     )
 
 
@@ -236,31 +218,81 @@ class CaseloadRow:
         return self.episode.referral
 
 
-def _change(first: int | None, latest: int | None, count: int | None) -> int | None:
-    """Latest minus first, once there are two measurements to compare."""
-    if first is None or latest is None or (count or 0) < 2:
-        return None
-    return latest - first
+@dataclass
+class _Scores:
+    """First and latest of one measure for one episode, read in recording order."""
+
+    first: int | None = None
+    latest: int | None = None
+    latest_urgent: bool = False
+    count: int = 0
+
+    def add(self, total: int, urgent: bool) -> None:
+        if self.count == 0:
+            self.first = total
+        self.latest = total
+        self.latest_urgent = urgent
+        self.count += 1
+
+    @property
+    def change(self) -> int | None:
+        """Latest minus first, once there are two measurements to compare."""
+        if self.count < 2 or self.first is None or self.latest is None:
+            return None
+        return self.latest - self.first
 
 
 def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
+    """Active episodes, urgent first, then by next appointment (none last), then longest in care.
+
+    Three queries however long the caseload: the episodes, their next booked appointments,
+    and their PHQ-9 and GAD-7 totals (first, latest and count are worked out here, which is
+    cheaper than a correlated subquery per column per row).
+    """
     now = timezone.now()
+    episodes = list(caseload(clinician_id=clinician_id))
+    ids = [episode.pk for episode in episodes]
+    next_booked: dict[int, tuple[int, datetime]] = {}
+    for episode_id, appointment_id, start in (
+        Appointment.objects.filter(episode_id__in=ids, status=AppointmentStatus.BOOKED, slot__end__gt=now)
+        .order_by("slot__start", "pk")
+        .values_list("episode_id", "pk", "slot__start")
+    ):
+        next_booked.setdefault(episode_id, (appointment_id, start))
+    scores: dict[tuple[int, str], _Scores] = {}
+    for episode_id, measure, total, urgent in (
+        OutcomeMeasure.objects.filter(episode_id__in=ids, measure__in=("PHQ-9", "GAD-7"))
+        .order_by("recorded_at", "id")
+        .values_list("episode_id", "measure", "total", "urgent")
+    ):
+        scores.setdefault((episode_id, measure), _Scores()).add(total, urgent)
+
     rows = []
-    for episode in caseload(clinician_id=clinician_id):
-        values = vars(episode)  # the columns `caseload` annotated onto each row
+    for episode in episodes:
+        appointment_id, start = next_booked.get(episode.pk, (None, None))
+        phq = scores.get((episode.pk, "PHQ-9"), _Scores())
+        gad = scores.get((episode.pk, "GAD-7"), _Scores())
         rows.append(
             CaseloadRow(
                 episode=episode,
-                next_appointment_id=values["next_appointment_id"],
-                next_appointment_start=values["next_appointment_start"],
+                next_appointment_id=appointment_id,
+                next_appointment_start=start,
                 weeks_since_referral=(now - episode.referral.submitted_at).days // 7,
-                phq_latest=values["phq_latest"],
-                phq_change=_change(values["phq_first"], values["phq_latest"], values["phq_count"]),
-                gad_latest=values["gad_latest"],
-                gad_change=_change(values["gad_first"], values["gad_latest"], values["gad_count"]),
-                risk=bool(values["phq_latest_urgent"]),
+                phq_latest=phq.latest,
+                phq_change=phq.change,
+                gad_latest=gad.latest,
+                gad_change=gad.change,
+                risk=phq.latest_urgent,
             )
         )
+    rows.sort(
+        key=lambda row: (
+            not row.referral.urgent,
+            row.next_appointment_start is None,
+            row.next_appointment_start or now,
+            row.episode.started_at,
+        )
+    )
     return rows
 
 

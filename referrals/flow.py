@@ -198,11 +198,17 @@ class Walk:
         )
 
 
-def walk(answers: dict[str, dict[str, Any]], flow: Flow) -> Walk:
-    """Re-check every stored answer in order, stopping at the first gap or at a page that ends the journey."""
+def walk(answers: dict[str, dict[str, Any]], flow: Flow, *, upto: Step | None = None) -> Walk:
+    """Re-check every stored answer in order, stopping at the first gap or at a page that ends the journey.
+
+    With `upto`, only the pages before it are checked (all a question page depends on) and
+    `upto` itself counts as the first page not yet answered.
+    """
     bound: dict[str, forms.QuestionForm] = {}
     facts: dict[str, Any] = {}
     for step in STEPS:
+        if step == upto:
+            return Walk(bound, facts, step, None, None)
         data = answers.get(step.slug)
         if data is None:
             return Walk(bound, facts, step, None, None)

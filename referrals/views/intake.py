@@ -56,8 +56,8 @@ def _question(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
     journey = Journey.load(request.session, flow)
     if STEP_INDEX[slug] > 0 and not journey.answers:
         return _start_again(request, flow)
-    state = walk(journey.answers, flow)
-    if state.terminal_step is not None and STEP_INDEX[state.terminal_step.slug] < STEP_INDEX[slug]:
+    state = walk(journey.answers, flow, upto=step)
+    if state.terminal_step is not None:
         return redirect(flow.url(state.terminal or "start"))
     change = request.GET.get("change") == "1"
     blocker = state.blocks(step)

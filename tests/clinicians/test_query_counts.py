@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentStatus, OutcomeMeasure, Slot, SlotStatus
-from clinicians.selectors import week_start
+from clinicians.selectors import caseload_rows, week_start
 
 from .factories import EpisodeFactory, ReferralFactory, SiteFactory, SlotFactory, booked, in_days
 
@@ -118,3 +118,18 @@ def test_the_helpline_booking_list_and_my_appointments_stay_flat(
     with django_assert_max_num_queries(12):
         many, _ = _queries(own, reverse("clinicians:my_appointments"))
     assert many <= few + 1  # at most the one query for the upcoming appointment's questionnaires
+
+
+def test_the_caseload_reads_names_but_never_contact_details_or_dates_of_birth(clinician_profile) -> None:
+    """Each encrypted column read is a decryption (and a needless copy of personal data in
+    memory): the caseload shows names and references, so it loads nothing else."""
+    _caseload_of(clinician_profile, 3)
+
+    rows = caseload_rows(clinician_id=clinician_profile.pk)
+
+    assert len(rows) == 3
+    for row in rows:
+        assert row.referral.name  # shown on the page
+        assert {"email", "mobile", "date_of_birth", "people_known", "registration_number", "best_times"} <= (
+            row.referral.get_deferred_fields()
+        )
