@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from practitioner_health.accounts.models import User
@@ -108,3 +109,24 @@ def challenge_find(secret: str) -> SignInChallenge | None:
         )
         .first()
     )
+
+
+# Dead credentials are kept this long (a recent sign-out can still be investigated), then deleted.
+DEAD_CREDENTIALS_KEPT = timedelta(days=30)
+
+
+def credentials_purge(*, now: datetime | None = None) -> tuple[int, int]:
+    """Delete sign-in challenges that can no longer be used and tokens dead for a month.
+
+    A challenge is finished once it expires, is used or has had too many wrong codes; a
+    token once it expires or is
+    revoked. Neither can sign anyone in after that, so keeping them only grows the tables.
+    Returns (challenges deleted, tokens deleted).
+    """
+    now = now or timezone.now()
+    challenges, _ = SignInChallenge.objects.filter(
+        Q(expires_at__lt=now) | Q(used_at__isnull=False) | Q(failed_attempts__gte=settings.API_CHALLENGE_MAX_ATTEMPTS)
+    ).delete()
+    cutoff = now - DEAD_CREDENTIALS_KEPT
+    tokens, _ = ApiToken.objects.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)).delete()
+    return challenges, tokens

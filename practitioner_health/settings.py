@@ -459,6 +459,10 @@ API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_LIFETIME_HOURS", 24 * 30
 API_TOKEN_IDLE_TIMEOUT = timedelta(hours=env_int("API_TOKEN_IDLE_HOURS", 24 * 7, minimum=1))
 API_CHALLENGE_LIFETIME = timedelta(seconds=OTP_EMAIL_TOKEN_VALIDITY)
 API_CHALLENGE_MAX_ATTEMPTS = env_int("API_CHALLENGE_MAX_ATTEMPTS", 5, minimum=1)
+CELERY_BEAT_SCHEDULE["api-purge-dead-credentials"] = {
+    "task": "api.purge_dead_credentials",
+    "schedule": crontab(minute=41),
+}
 # Origins allowed to call the API from a browser; none by default (the app is not a browser).
 API_CORS_ORIGINS = env_list("API_CORS_ORIGINS", [])
 MIDDLEWARE = [*MIDDLEWARE, "api.middleware.ApiCorsMiddleware"]

@@ -241,3 +241,30 @@ def test_cors_is_closed_unless_an_origin_is_configured(api: APIClient, settings)
     assert preflight.status_code == 204 and "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Origin" not in api.get("/api/v1/crisis", HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in api.get("/refer/", HTTP_ORIGIN=origin)
+
+
+def test_the_hourly_purge_deletes_finished_challenges_and_long_dead_tokens_only(
+    api: APIClient, practitioner: User, other_practitioner: User
+) -> None:
+    from api.models import SignInChallenge
+    from api.tasks import purge_dead_credentials
+    from api.tokens import secret_hash, token_issue, token_revoke
+
+    used_token = full_sign_in(api, practitioner)  # its challenge is now used
+    sign_in(api, practitioner)  # a challenge still waiting for its code
+    waiting = SignInChallenge.objects.get(used_at__isnull=True)
+    revoked = ApiToken.objects.get(key_hash=secret_hash(token_issue(user=other_practitioner).secret))
+    token_revoke(token=revoked)
+
+    assert purge_dead_credentials() == {"challenges": 1, "tokens": 0}
+    assert list(SignInChallenge.objects.all()) == [waiting]
+    assert client_with_token(used_token).get(PROTECTED).status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        # The waiting challenge has long expired; the revoked token has been dead a month.
+        # The live token expired too (30-day lifetime), so it goes as well only a month later.
+        result = purge_dead_credentials()
+    assert result["challenges"] == 1
+    assert not SignInChallenge.objects.exists()
+    assert not ApiToken.objects.filter(pk=revoked.pk).exists()
+    assert ApiToken.objects.filter(user=practitioner).exists()
