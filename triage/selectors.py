@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from practitioner_health.accounts.models import User
 from practitioner_health.notifications.models import Notification
 from referrals.eligibility import registration_index
 from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
 
-from .models import Callback, CallbackStatus
+from .models import Callback, CallbackQuerySet, CallbackStatus
 
 QUEUE_LIMIT = 50
 
@@ -57,23 +58,31 @@ def triaged_not_assigned() -> QuerySet[Referral]:
     return _referrals().filter(status=Status.TRIAGED).order_by("-urgent", "submitted_at")
 
 
+# What a callback row on the dashboard shows: no phone number, no referral's personal data.
+CALLBACK_ROW_COLUMNS = ("pk", "referral_id", "referral__reference", "due_at", "reason", "status", "attempts")
+
+
+def _callback_rows() -> CallbackQuerySet:
+    return Callback.objects.select_related("referral").only(*CALLBACK_ROW_COLUMNS)
+
+
 def callbacks_due(now: datetime) -> QuerySet[Callback]:
-    return Callback.objects.open().filter(due_at__lte=now).select_related("referral").order_by("due_at")
+    return _callback_rows().open().filter(due_at__lte=now).order_by("due_at")
 
 
 def callbacks_later_today(now: datetime) -> QuerySet[Callback]:
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     return (
-        Callback.objects.filter(status=CallbackStatus.SCHEDULED, due_at__gt=now, due_at__lte=end_of_day)
-        .select_related("referral")
+        _callback_rows()
+        .filter(status=CallbackStatus.SCHEDULED, due_at__gt=now, due_at__lte=end_of_day)
         .order_by("due_at")
     )
 
 
 def failed_callbacks(now: datetime) -> QuerySet[Callback]:
     return (
-        Callback.objects.filter(status=CallbackStatus.FAILED, completed_at__gte=now - timedelta(days=7))
-        .select_related("referral")
+        _callback_rows()
+        .filter(status=CallbackStatus.FAILED, completed_at__gte=now - timedelta(days=7))
         .order_by("-completed_at")
     )
 
@@ -82,8 +91,13 @@ def failed_messages(now: datetime) -> QuerySet[Notification]:
     return (
         Notification.objects.failed()
         .filter(created_at__gte=now - timedelta(days=7))
-        .select_related("subject")
-        .prefetch_related("subject__referrals")
+        # Not the recipient, the message or the account's email: the row shows the channel,
+        # the error and which referral it was about.
+        .only("pk", "channel", "created_at", "last_error", "subject_id")
+        .prefetch_related(
+            Prefetch("subject", queryset=User.objects.only("pk")),
+            Prefetch("subject__referrals", queryset=Referral.objects.only("pk", "reference", "user_id")),
+        )
         .order_by("-created_at")
     )
 

@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from practitioner_health.audit.models import AuditEvent
-from referrals.models import Eligibility, Status
+from practitioner_health.notifications.models import Notification
+from referrals.models import Eligibility, Referral, Status
+from tests.factories import UserFactory
 from tests.triage.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallLog, CallOutcome, RiskLevel, TriageAssessment
 from triage.services.callbacks import callback_request
@@ -43,17 +45,34 @@ def test_the_dashboard_shows_each_queue_most_urgent_first(client_for, handler) -
 def test_the_dashboard_query_count_stays_flat_with_500_referrals(
     client_for, handler, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
+    def failed_text_about(referral: Referral) -> None:
+        Notification.objects.create(
+            channel="sms",
+            template="referral_received",
+            recipient="+447700900123",
+            idempotency_key=f"failed:{referral.pk}",
+            status="failed",
+            last_error="21211",
+            subject=UserFactory(),
+        )
+        referral.user = Notification.objects.latest("id").subject
+        referral.save(update_fields=["user"])
+
     client = client_for(handler)
     ReferralFactory.create_batch(5, urgent=True)
+    failed_text_about(ReferralFactory())
     with django_assert_max_num_queries(30) as few:
         client.get("/helpline/")
     ReferralFactory.create_batch(250, urgent=True)
     ReferralFactory.create_batch(245, eligibility=Eligibility.NEEDS_REVIEW)
     for referral in ReferralFactory.create_batch(10):
         callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=timezone.now())
+        failed_text_about(referral)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/helpline/")
-    assert b"Showing the first 50 of 255" in response.content
+    page = response.content.decode()
+    assert "Showing the first 50 of 255" in page
+    assert page.count("Error 21211") == 11  # every failed message listed, each with its referral
 
 
 def test_a_handler_finds_a_referral_by_reference_or_registration_number(client_for, handler) -> None:  # type: ignore[no-untyped-def]
