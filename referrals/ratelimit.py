@@ -32,13 +32,16 @@ def limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window_secon
     client = blind_index(client_address(request), purpose="rate-limit")[:32]
     window = int(time.time() // window_seconds)
     key = f"referrals:rate:{scope}:{client}:{window}"
-    if cache.add(key, 1, timeout=window_seconds + 5):
-        return 1 > limit
+    # Most requests find their window's counter already there: count first, create if missing.
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds + 5)
-        count = 1
+    except ValueError:
+        if cache.add(key, 1, timeout=window_seconds + 5):
+            return 1 > limit
+        try:
+            count = cache.incr(key)  # another request created it in between
+        except ValueError:  # ... and it expired straight away
+            return 1 > limit
     return count > limit
 
 
