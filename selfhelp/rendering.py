@@ -8,6 +8,7 @@ https, mailto and tel. Only what survives reaches the page.
 
 from __future__ import annotations
 
+import functools
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -43,6 +44,13 @@ class _PageHeadings(Extension):
 
 def render_markdown(text: str) -> SafeString:
     """Render Markdown and sanitise the result; safe to put straight into a template."""
+    return mark_safe(_clean_html(text))  # noqa: S308 - sanitised by nh3 with the allow-list below
+
+
+# The result depends on the text alone, and an article is read far more often than edited:
+# each worker keeps the HTML of the articles it has rendered lately (an edit is a new text).
+@functools.lru_cache(maxsize=256)
+def _clean_html(text: str) -> str:
     html = markdown.markdown(text, extensions=["sane_lists", "def_list", "abbr", _PageHeadings()], output_format="html")
     cleaned = nh3.clean(
         html,
@@ -52,4 +60,4 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 with the allow-list above
+    return str(cleaned)

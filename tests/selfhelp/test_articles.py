@@ -171,3 +171,16 @@ def test_category_list_and_landing_page_query_counts_stay_flat(client: Client, d
         client.get(LIST_URL, {"category": "work"})
     with django_assert_max_num_queries(1):
         client.get(reverse("selfhelp:index"))
+
+
+def test_an_edited_article_shows_its_new_text_at_once(client: Client) -> None:
+    """Rendered bodies are kept per worker by their text, so an edit can never show stale HTML."""
+    article = ArticleFactory(body="Rest **between** shifts.")
+    url = reverse("selfhelp:article_detail", args=[article.slug])
+    assert "<strong>between</strong>" in client.get(url).content.decode()
+
+    article.body = "Rest *after* nights."
+    article.save()
+
+    page = client.get(url).content.decode()
+    assert "<em>after</em>" in page and "between" not in page
