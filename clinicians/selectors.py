@@ -269,14 +269,14 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
 
     rows = []
     for episode in episodes:
-        appointment_id, start = next_booked.get(episode.pk, (None, None))
+        next_id, next_start = next_booked.get(episode.pk) or (None, None)
         phq = scores.get((episode.pk, "PHQ-9"), _Scores())
         gad = scores.get((episode.pk, "GAD-7"), _Scores())
         rows.append(
             CaseloadRow(
                 episode=episode,
-                next_appointment_id=appointment_id,
-                next_appointment_start=start,
+                next_appointment_id=next_id,
+                next_appointment_start=next_start,
                 weeks_since_referral=(now - episode.referral.submitted_at).days // 7,
                 phq_latest=phq.latest,
                 phq_change=phq.change,
