@@ -1,16 +1,32 @@
 """Reads shared by views, tasks and other apps.
 
-The triage app ranks clinicians with `clinicians_for_matching`, `active_caseload_counts`,
-`earliest_open_slots` and `open_slots`; reporting may read the same. Every function here
-runs a fixed number of queries however many rows there are.
+The triage app ranks clinicians with `matching_clinicians`, `earliest_open_slot_batches`,
+`caseloads` and `clinicians_without_open_slots`; `clinicians_for_matching`,
+`active_caseload_counts`, `earliest_open_slots` and `open_slots` give the same facts for
+other readers. Every function here runs a fixed number of queries however many rows there
+are, except `earliest_open_slot_batches`, which runs one for each batch the caller reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +39,8 @@ from .models import (
     CareEpisode,
     Clinician,
     OutcomeMeasure,
+    Region,
+    Service,
     Slot,
     SlotStatus,
 )
@@ -89,23 +107,51 @@ def active_caseload_counts(*, clinician_ids: list[int] | None = None) -> dict[in
     return {row["clinician_id"]: row["n"] for row in rows}
 
 
-def clinicians_for_matching(
-    *, service: str | None = None, region: str | None = None, video: bool | None = None
-) -> QuerySet[Clinician]:
-    """Active clinicians who offer `service` (a ServiceCode), work in `region` (an NHSRegion
-    value) and, if `video` is True, see people by video.
+def _linked(through: type[Model], field: str, pk: int) -> Exists:
+    """EXISTS a row in a clinician's link table (services or regions) to the row with id `pk`."""
+    return Exists(through.objects.filter(clinician_id=OuterRef("pk"), **{field: pk}))  # type: ignore[attr-defined]
 
-    Each is annotated with `active_caseload`, `spare_capacity` (max_caseload minus it) and
-    `earliest_open_slot` (None if nothing is open); regions, sites and services are
-    prefetched so a ranking page can show why a clinician was suggested.
+
+def matching_clinicians(
+    *,
+    services: Iterable[str] = (),
+    region: str | None = None,
+    away_from: str | None = None,
+    video: bool | None = None,
+) -> QuerySet[Clinician]:
+    """Active clinicians who offer every one of `services` (ServiceCodes), work in `region`, do
+    not work in `away_from` (NHSRegion values) and, if `video` is True, see people by video.
+
+    Each rule is an EXISTS, never a join, so every clinician appears once without DISTINCT.
+    The codes are looked up here (a query for services and one for regions, when given), so
+    the rules compare link-table ids: the planner then estimates from the statistics how many
+    clinicians pass, where through a join on the code it guesses, and a guess too high or too
+    low makes ranking read far more than it needs. Unannotated and unordered: the set the
+    other matching reads narrow down.
     """
     clinicians = Clinician.objects.active()
-    if service is not None:
-        clinicians = clinicians.filter(services__code=service)
+    codes = set(services)
+    if codes:
+        service_ids = dict(Service.objects.filter(code__in=codes).values_list("code", "pk"))
+        if len(service_ids) < len(codes):
+            return clinicians.none()  # nobody offers a service that does not exist
+        for pk in service_ids.values():
+            clinicians = clinicians.filter(_linked(Clinician.services.through, "service_id", pk))
+    wanted = {code for code in (region, away_from) if code is not None}
+    region_ids = dict(Region.objects.filter(code__in=wanted).values_list("code", "pk")) if wanted else {}
     if region is not None:
-        clinicians = clinicians.filter(regions__code=region)
+        if region not in region_ids:
+            return clinicians.none()
+        clinicians = clinicians.filter(_linked(Clinician.regions.through, "region_id", region_ids[region]))
+    if away_from is not None and away_from in region_ids:
+        clinicians = clinicians.exclude(_linked(Clinician.regions.through, "region_id", region_ids[away_from]))
     if video is True:
         clinicians = clinicians.filter(video=True)
+    return clinicians
+
+
+def _active_caseload() -> Coalesce:
+    """The clinician's number of episodes not yet ended, as an expression on a Clinician query."""
     caseload = (
         CareEpisode.objects.active()
         .filter(clinician_id=OuterRef("pk"))
@@ -114,21 +160,96 @@ def clinicians_for_matching(
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(caseload), Value(0), output_field=IntegerField())
+
+
+def clinicians_for_matching(
+    *, service: str | None = None, region: str | None = None, video: bool | None = None
+) -> QuerySet[Clinician]:
+    """Active clinicians who offer `service` (a ServiceCode), work in `region` (an NHSRegion
+    value) and, if `video` is True, see people by video.
+
+    Each is annotated with `active_caseload`, `spare_capacity` (max_caseload minus it) and
+    `earliest_open_slot` (None if nothing is open); regions, sites and services are
+    prefetched so a ranking page can show why a clinician was suggested. The annotations are
+    worked out for every clinician matched: to rank many, `earliest_open_slot_batches` reads
+    only as far as it is asked.
+    """
     earliest = (
         Slot.objects.filter(clinician_id=OuterRef("pk"), status=SlotStatus.OPEN, start__gt=timezone.now())
         .order_by("start")
         .values("start")[:1]
     )
     return (
-        clinicians.distinct()
-        .annotate(
-            active_caseload=Coalesce(Subquery(caseload), Value(0), output_field=IntegerField()),
-            earliest_open_slot=Subquery(earliest),
-        )
+        matching_clinicians(services=[service] if service is not None else (), region=region, video=video)
+        .annotate(active_caseload=_active_caseload(), earliest_open_slot=Subquery(earliest))
         .annotate(spare_capacity=F("max_caseload") - F("active_caseload"))
         .select_related("user")
         .prefetch_related("regions", "sites", "services")
         .order_by("earliest_open_slot", "pk")
+    )
+
+
+def earliest_open_slot_batches(
+    clinicians: QuerySet[Clinician], *, after: datetime, batch: int = 50
+) -> Iterator[list[tuple[int, datetime]]]:
+    """Each of `clinicians` that has an open slot starting after `after`, once, as (clinician
+    id, start of their earliest open slot): earliest first, then by id, in lists as read.
+
+    Open slots are read in start order (the `slot_open_start_idx` index), `batch` at a time and
+    twice as many each time after, only for as long as the caller keeps asking: the first few
+    clinicians cost the first few slots however many clinicians there are. Every clinician
+    whose earliest open slot has a given start comes in the same list, so a caller can order
+    ties without looking ahead.
+    """
+    slots = Slot.objects.filter(status=SlotStatus.OPEN, start__gt=after, clinician__in=clinicians).order_by(
+        "start", "clinician_id"
+    )
+    seen: set[int] = set()
+    # First seen at the start of the last slot read, which slots not yet read may share.
+    pending: list[tuple[int, datetime]] = []
+    cursor: tuple[datetime, int] | None = None
+    while True:
+        page = slots
+        if cursor is not None:
+            # (start, clinician) is unique (slot_clinician_start_unique): carry on after the last one read.
+            page = page.filter(start__gte=cursor[0]).exclude(start=cursor[0], clinician_id__lte=cursor[1])
+        rows = list(page.values_list("clinician_id", "start")[:batch])
+        for clinician_id, start in rows:
+            if clinician_id not in seen:
+                seen.add(clinician_id)
+                pending.append((clinician_id, start))
+        if len(rows) < batch:
+            if pending:
+                yield pending
+            return
+        cursor = rows[-1][1], rows[-1][0]
+        last_start = cursor[0]
+        ready = [place for place in pending if place[1] < last_start]
+        pending = pending[len(ready) :]
+        if ready:
+            yield ready
+        batch *= 2
+
+
+def caseloads(*, clinician_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """{clinician id: (episodes not yet ended, maximum caseload)} for these clinicians, in one query."""
+    rows = (
+        Clinician.objects.filter(pk__in=list(clinician_ids))
+        .annotate(open_episodes=Count("episodes", filter=Q(episodes__ended_at__isnull=True)))
+        .values_list("pk", "open_episodes", "max_caseload")
+    )
+    return {pk: (caseload, maximum) for pk, caseload, maximum in rows}
+
+
+def clinicians_without_open_slots(clinicians: QuerySet[Clinician], *, after: datetime) -> QuerySet[Clinician]:
+    """Those of `clinicians` with no open slot starting after `after`, annotated with
+    `active_caseload` and ordered by it then id (the smaller caseload first)."""
+    open_slot = Slot.objects.filter(clinician_id=OuterRef("pk"), status=SlotStatus.OPEN, start__gt=after)
+    return (
+        clinicians.filter(~Exists(open_slot))
+        .annotate(active_caseload=_active_caseload())
+        .order_by("active_caseload", "pk")
     )
 
 

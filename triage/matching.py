@@ -14,19 +14,30 @@ clinician (lower id) so ties are stable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from clinicians.models import Clinician
-from clinicians.selectors import clinicians_for_matching
+from clinicians.selectors import (
+    caseloads,
+    clinicians_without_open_slots,
+    earliest_open_slot_batches,
+    matching_clinicians,
+)
 from referrals.eligibility import name_tokens
 from referrals.models import Referral, SeenWhere
 
 from .models import TriageAssessment
 
 DEFAULT_LIMIT = 20
+# The columns a candidate's Clinician (and its user) carries: what the conflict checks and
+# the match page read, and nothing else.
+CANDIDATE_COLUMNS = ("user", "profession", "max_caseload", "workplaces", "user__full_name", "user__role")
 # Words that say nothing about which organisation someone works for.
 _ORGANISATION_NOISE = {
     "nhs",
@@ -48,6 +59,7 @@ _ORGANISATION_NOISE = {
 
 @dataclass
 class Candidate:
+    # Carries only CANDIDATE_COLUMNS: reading any other field is a query.
     clinician: Clinician
     earliest_slot: datetime | None
     caseload: int
@@ -86,66 +98,126 @@ def _works_at(clinician: Clinician, employer_key: frozenset[str]) -> bool:
     return False
 
 
-def _in_pages(queryset, *, page: int):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class _Place:
+    """A clinician's place in the ranking, before the conflict checks."""
+
+    clinician_id: int
+    earliest_slot: datetime | None
+    caseload: int
+    capacity: int
+
+
+def _in_rank_order(clinicians: QuerySet[Clinician], *, now: datetime, batch: int) -> Iterator[_Place]:
+    """Those of `clinicians` below their maximum caseload, in rank order, read from the database
+    only as far as the caller iterates.
+
+    First everyone with an open slot, by earliest slot, ties by caseload then id: each list from
+    `earliest_open_slot_batches` holds every clinician sharing an earliest start, so sorting
+    one list at a time gives the whole order. Then everyone with no open slot, by caseload
+    then id, which needs the caseload of every such clinician and so is read only when the
+    first part runs out.
+    """
+    with_slot: set[int] = set()
+    for found in earliest_open_slot_batches(clinicians, after=now, batch=batch):
+        loads = caseloads(clinician_ids=[clinician_id for clinician_id, _ in found])
+        places = []
+        for clinician_id, start in found:
+            with_slot.add(clinician_id)
+            if clinician_id not in loads:
+                continue  # gone since the slots were read
+            caseload, capacity = loads[clinician_id]
+            if caseload < capacity:
+                places.append(_Place(clinician_id, start, caseload, capacity))
+        places.sort(key=lambda place: (place.earliest_slot, place.caseload, place.clinician_id))
+        yield from places
+    # active_caseload is an annotation from clinicians_without_open_slots.
+    rest = (
+        clinicians_without_open_slots(clinicians, after=now)
+        .filter(max_caseload__gt=F("active_caseload"))  # type: ignore[misc]
+        .values_list("pk", "active_caseload", "max_caseload")
+    )
     offset = 0
     while True:
-        rows = list(queryset[offset : offset + page])
-        yield from rows
-        if len(rows) < page:
+        rows = list(rest[offset : offset + batch])
+        for clinician_id, caseload, capacity in rows:
+            # Their open slot was taken after the first part read it: they have had their place.
+            if clinician_id not in with_slot:
+                yield _Place(clinician_id, None, caseload, capacity)
+        if len(rows) < batch:
             return
-        offset += page
+        offset += batch
+        batch *= 2
 
 
 def rank(referral: Referral, assessment: TriageAssessment, *, limit: int = DEFAULT_LIMIT) -> Ranking:
-    clinicians = clinicians_for_matching()
+    """The best `limit` clinicians for the referral, best first, with the reasons for each.
+
+    The database applies every rule but the conflicts and gives the order; conflicts need
+    decrypted names, so they are checked in rank order, `limit` clinicians at a time, only
+    until the list is full. `excluded_conflicts` counts the conflicts met on the way.
+
+    How many queries run depends on how far down the order that goes (past conflicts, full
+    caseloads, a crowd sharing one start time), never on how many clinicians there are: five
+    for a full list with nothing to skip (the service and region looked up, open slots,
+    caseloads, names), one more when too few have an open slot.
+    """
+    region = away_from = None
+    video = None
     where = ""
     if referral.seen_where == SeenWhere.REGION and referral.seen_region:
-        clinicians = clinicians.filter(regions__code=referral.seen_region)
+        region = referral.seen_region
         where = f"works in {referral.get_seen_region_display()}, the region chosen"
     elif referral.seen_where == SeenWhere.VIDEO:
-        clinicians = clinicians.filter(video=True)
+        video = True
         where = "sees people by video, as chosen"
     elif referral.seen_where == SeenWhere.AWAY and referral.work_region:
-        clinicians = clinicians.exclude(regions__code=referral.work_region)
+        away_from = referral.work_region
         where = f"does not work in {referral.get_work_region_display()}, where they work"
-    for service in assessment.needs:
-        clinicians = clinicians.filter(services__code=service)
-    # spare_capacity and active_caseload are annotations from clinicians_for_matching.
-    clinicians = clinicians.filter(spare_capacity__gt=0).order_by(  # type: ignore[misc]
-        F("earliest_open_slot").asc(nulls_last=True), "active_caseload", "pk"
-    )
+    clinicians = matching_clinicians(services=assessment.needs, region=region, away_from=away_from, video=video)
+    # Five slots read per place to fill: enough in one query unless many share a start time.
+    places = _in_rank_order(clinicians, now=timezone.now(), batch=max(10, 5 * limit))
 
     known_tokens = set(name_tokens(referral.people_known or ""))
     employer_key = _organisation_key(referral.employer or "")
     candidates: list[Candidate] = []
     excluded = 0
-    # Conflicts need decrypted names, so they are checked in rank order, a page at a time,
-    # only until the list is full: the database has applied every other rule and the order.
-    for clinician in _in_pages(clinicians.select_related("user"), page=limit * 2):
-        if _knows(clinician, known_tokens) or _works_at(clinician, employer_key):
-            excluded += 1
-            continue
-        reasons = []
-        if assessment.needs:
-            reasons.append("offers " + ", ".join(assessment.needs))
-        if where:
-            reasons.append(where)
-        reasons.append(f"caseload {clinician.active_caseload} of {clinician.max_caseload}")
-        if clinician.earliest_open_slot:
-            reasons.append(f"earliest open time {clinician.earliest_open_slot:%a %d %b %H:%M}")
-        else:
-            reasons.append("no open times yet")
-        candidates.append(
-            Candidate(
-                clinician=clinician,
-                earliest_slot=clinician.earliest_open_slot,
-                caseload=clinician.active_caseload,
-                capacity=clinician.max_caseload,
-                reasons=reasons,
-            )
-        )
-        if len(candidates) >= limit:
+    while len(candidates) < limit:
+        page = list(islice(places, limit - len(candidates)))
+        if not page:
             break
+        # Only what the checks and the match page use: each encrypted column is a decryption.
+        details = (
+            Clinician.objects.select_related("user")
+            .only(*CANDIDATE_COLUMNS)
+            .in_bulk([place.clinician_id for place in page])
+        )
+        for place in page:
+            clinician = details.get(place.clinician_id)
+            if clinician is None:
+                continue
+            if _knows(clinician, known_tokens) or _works_at(clinician, employer_key):
+                excluded += 1
+                continue
+            reasons = []
+            if assessment.needs:
+                reasons.append("offers " + ", ".join(assessment.needs))
+            if where:
+                reasons.append(where)
+            reasons.append(f"caseload {place.caseload} of {place.capacity}")
+            if place.earliest_slot:
+                reasons.append(f"earliest open time {place.earliest_slot:%a %d %b %H:%M}")
+            else:
+                reasons.append("no open times yet")
+            candidates.append(
+                Candidate(
+                    clinician=clinician,
+                    earliest_slot=place.earliest_slot,
+                    caseload=place.caseload,
+                    capacity=place.capacity,
+                    reasons=reasons,
+                )
+            )
     message = ""
     if not candidates:
         message = (

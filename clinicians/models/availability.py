@@ -137,6 +137,11 @@ class Slot(models.Model):
             models.Index(fields=["clinician", "status", "start"], name="slot_clinician_open_idx"),
             # Matching across clinicians: the earliest open slot of each.
             models.Index(fields=["status", "start"], name="slot_status_start_idx"),
+            # Ranking clinicians by earliest open slot: open slots in (start, clinician) order,
+            # read from the index alone and only as far as the ranking needs.
+            models.Index(
+                fields=["start", "clinician"], condition=models.Q(status=SlotStatus.OPEN), name="slot_open_start_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,8 +10,12 @@ from clinicians.models import SlotStatus
 from clinicians.selectors import (
     OutcomeRow,
     active_caseload_counts,
+    caseloads,
     clinicians_for_matching,
+    clinicians_without_open_slots,
+    earliest_open_slot_batches,
     earliest_open_slots,
+    matching_clinicians,
     open_episode_for_referral,
     open_slots,
 )
@@ -52,7 +56,8 @@ def test_matching_filters_by_service_region_and_video_and_reports_capacity_and_e
     SlotFactory(clinician=busy, start=in_days(3, 10))
     SlotFactory(clinician=busy, start=in_days(2, 10), status=SlotStatus.BOOKED)
 
-    with django_assert_max_num_queries(4):
+    # Looking up the service and the region, the clinicians, then regions, sites and services.
+    with django_assert_max_num_queries(6):
         found = list(clinicians_for_matching(service="addiction", region="london", video=True))
         [c.regions.all() for c in found]  # prefetched: no query per clinician
 
@@ -84,6 +89,85 @@ def test_caseload_counts_and_earliest_slots_come_back_keyed_by_clinician() -> No
     assert earliest_open_slots(video=False, region_code="london") == {two.pk: in_days(6, 9)}
     assert earliest_open_slots(region_code="north-west") == {}
     assert [s.start for s in open_slots(clinician_id=two.pk, video=True)] == [in_days(4, 9)]
+
+
+def test_matching_clinicians_keeps_those_meeting_every_rule_once_each() -> None:
+    both = ClinicianFactory()  # London; assessment and CBT
+    both.regions.add(region("south-east"))
+    cbt_only = ClinicianFactory()
+    cbt_only.services.set([service("cbt")])
+    rooms_only = ClinicianFactory(video=False)
+    north = ClinicianFactory()
+    north.regions.set([region("north-west")])
+    nowhere = ClinicianFactory()
+    nowhere.regions.clear()
+    ClinicianFactory(active=False)
+
+    def ids(**rules) -> set[int]:  # type: ignore[no-untyped-def]
+        found = list(matching_clinicians(**rules).values_list("pk", flat=True))
+        assert len(found) == len(set(found)), "no clinician twice"
+        return set(found)
+
+    everyone = {both.pk, cbt_only.pk, rooms_only.pk, north.pk, nowhere.pk}
+    assert ids() == everyone
+    assert ids(services=["assessment", "cbt"]) == everyone - {cbt_only.pk}
+    assert ids(services=["cbt"], region="london") == {both.pk, cbt_only.pk, rooms_only.pk}
+    assert ids(region="south-east") == {both.pk}
+    # Away from London: anyone not working there, including someone with no region yet.
+    assert ids(away_from="london") == {north.pk, nowhere.pk}
+    assert ids(video=True) == everyone - {rooms_only.pk}
+    assert ids(services=["addiction"]) == set()
+    assert ids(services=["no-such-service"]) == set()
+    assert ids(region="no-such-region") == set()
+    assert ids(away_from="no-such-region") == everyone
+
+
+def test_earliest_open_slots_come_in_start_order_with_every_tie_in_the_same_list(
+    django_assert_num_queries,
+) -> None:
+    early, tied_a, tied_b, tied_c, late, booked_only = (ClinicianFactory() for _ in range(6))
+    SlotFactory(clinician=early, start=in_days(1, 9))
+    SlotFactory(clinician=early, start=in_days(3, 9))  # a later slot: not its earliest
+    for person in (tied_c, tied_a, tied_b):
+        SlotFactory(clinician=person, start=in_days(2, 9))
+    SlotFactory(clinician=tied_a, start=in_days(1, 8), status=SlotStatus.BOOKED)
+    SlotFactory(clinician=late, start=in_days(-1, 9))  # already past
+    SlotFactory(clinician=late, start=in_days(5, 9))
+    SlotFactory(clinician=booked_only, start=in_days(1, 9), status=SlotStatus.BLOCKED)
+    clinicians = matching_clinicians()
+    tied = sorted([tied_a.pk, tied_b.pk, tied_c.pk])
+
+    # Read two slots at a time (then four, eight...): the three-way tie spans two reads.
+    batches = list(earliest_open_slot_batches(clinicians, after=timezone.now(), batch=2))
+
+    assert [place for batch in batches for place in batch] == [
+        (early.pk, in_days(1, 9)),
+        *[(pk, in_days(2, 9)) for pk in tied],
+        (late.pk, in_days(5, 9)),
+    ]
+    # The tie started in the first read and ended in the second, and still came out together.
+    assert [[pk for pk, _ in batch] for batch in batches] == [[early.pk], tied, [late.pk]]
+    # Only what the caller asks for is read: the first list costs the first query (a list is
+    # given out once a later start has been read, so nobody else can share its last start).
+    with django_assert_num_queries(1):
+        first = next(earliest_open_slot_batches(clinicians, after=timezone.now(), batch=2))
+    assert first == [(early.pk, in_days(1, 9))]
+    assert list(earliest_open_slot_batches(clinicians.filter(pk=booked_only.pk), after=timezone.now())) == []
+
+
+def test_caseloads_and_clinicians_without_open_slots() -> None:
+    free, busy, with_slot = ClinicianFactory(max_caseload=4), ClinicianFactory(max_caseload=2), ClinicianFactory()
+    EpisodeFactory.create_batch(2, clinician=busy)
+    ended = EpisodeFactory(clinician=free)
+    ended.ended_at, ended.discharge_reason = timezone.now(), "completed"
+    ended.save()
+    SlotFactory(clinician=with_slot, start=in_days(3, 9))
+    SlotFactory(clinician=free, start=in_days(-2, 9))  # past slots do not count
+    SlotFactory(clinician=busy, start=in_days(3, 10), status=SlotStatus.BOOKED)
+
+    assert caseloads(clinician_ids=[free.pk, busy.pk]) == {free.pk: (0, 4), busy.pk: (2, 2)}
+    without = clinicians_without_open_slots(matching_clinicians(), after=timezone.now())
+    assert [(c.pk, c.active_caseload) for c in without] == [(free.pk, 0), (busy.pk, 2)]
 
 
 def test_starting_an_episode_assigns_the_referral_once(clinician) -> None:

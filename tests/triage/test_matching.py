@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practitioner_health.accounts.models import Role
 from referrals.models import SeenWhere
-from tests.clinicians.factories import ClinicianFactory, EpisodeFactory, SlotFactory, region, service
+from tests.clinicians.factories import ClinicianFactory, EpisodeFactory, SlotFactory, in_days, region, service
 from tests.factories import UserFactory
 from tests.triage.factories import ReferralFactory
 from triage.matching import rank
@@ -27,6 +29,8 @@ def clinician(
     max_caseload=10,
     workplaces="",
     slot_in_days=None,
+    slot_at=None,
+    caseload=0,
 ):  # type: ignore[no-untyped-def]
     person = ClinicianFactory(
         user=UserFactory(role=Role.CLINICIAN, full_name=name),
@@ -38,6 +42,9 @@ def clinician(
     person.services.set([service(code) for code in services])
     if slot_in_days is not None:
         SlotFactory(clinician=person, start=timezone.now() + timedelta(days=slot_in_days))
+    if slot_at is not None:
+        SlotFactory(clinician=person, start=slot_at)
+    EpisodeFactory.create_batch(caseload, clinician=person)
     return person
 
 
@@ -144,6 +151,107 @@ def test_matching_runs_a_fixed_number_of_queries(django_assert_max_num_queries) 
         clinician(f"Dr Number {n}", slot_in_days=1 + n)
     referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
     assessment = assess(referral)
-    with django_assert_max_num_queries(8):
+    # The service and the region looked up, open slots, caseloads, then names and workplaces.
+    with django_assert_max_num_queries(5):
         ranking = rank(referral, assessment, limit=20)
     assert len(ranking.candidates) == 20
+
+
+def count_queries(referral, assessment, **kwargs):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        ranking = rank(referral, assessment, **kwargs)
+    return ranking, len(queries)
+
+
+def test_rank_runs_the_same_queries_among_50_clinicians_as_among_5(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    clinician("Dr Robin Marsh", slot_at=in_days(1, 9))
+    clinician("Dr Full Up", max_caseload=1, caseload=1, slot_at=in_days(1, 9))
+    clinician("Dr Ann Bell", caseload=1, slot_at=in_days(2, 9))
+    clinician("Dr Cy Cole", slot_at=in_days(2, 9))
+    clinician("Dr Eve Dale", slot_at=in_days(3, 9))
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", people_known="Robin Marsh")
+    assessment = assess(referral)
+
+    with django_assert_max_num_queries(6):
+        among_5, queries_5 = count_queries(referral, assessment, limit=3)
+    for n in range(45):
+        clinician(f"Dr Later {n}", caseload=n % 3, slot_at=in_days(4 + n // 5, 9), workplaces="Riverside Practice")
+    with django_assert_max_num_queries(6):
+        among_50, queries_50 = count_queries(referral, assessment, limit=3)
+
+    assert queries_50 == queries_5
+    assert names(among_5) == names(among_50) == ["Dr Cy Cole", "Dr Ann Bell", "Dr Eve Dale"]
+    assert among_5.excluded_conflicts == among_50.excluded_conflicts == 1
+
+
+def test_a_tie_on_time_bigger_than_one_read_is_ordered_by_caseload_then_longest_serving() -> None:
+    clinician("Dr Full Up", max_caseload=1, caseload=1, slot_at=in_days(1, 9))
+    for n in range(12):
+        # The two with nothing on their caseload were added last, so are read last.
+        clinician(f"Dr Tie {n}", caseload=0 if n >= 10 else 1, slot_at=in_days(2, 9))
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+
+    ranking = rank(referral, assess(referral), limit=3)
+
+    assert names(ranking) == ["Dr Tie 10", "Dr Tie 11", "Dr Tie 0"]
+    assert ranking.candidates[0].reasons == [
+        "offers assessment",
+        "works in London, the region chosen",
+        "caseload 0 of 10",
+        f"earliest open time {in_days(2, 9):%a %d %b %H:%M}",
+    ]
+
+
+def test_conflicts_are_skipped_however_many_and_counted_until_the_list_is_full() -> None:
+    for n in range(5):
+        clinician(f"Dr Known{n} Marsh", slot_at=in_days(1, 9 + n))
+    clinician("Dr Sam Okafor", slot_at=in_days(2, 9))
+    clinician("Dr Ann Bell", slot_at=in_days(3, 9))
+    clinician("Dr Late Marsh", slot_at=in_days(4, 9))  # after the list is full: not looked at
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", people_known="Marsh")
+
+    ranking = rank(referral, assess(referral), limit=2)
+
+    assert names(ranking) == ["Dr Sam Okafor", "Dr Ann Bell"]
+    assert ranking.excluded_conflicts == 5
+
+
+def test_clinicians_with_no_open_time_follow_by_caseload_past_any_number_of_conflicts() -> None:
+    clinician("Dr Has Slot", caseload=3, slot_at=in_days(5, 9))
+    clinician("Dr High", caseload=2)
+    for n in range(12):
+        clinician(f"Dr Known{n} Marsh")
+    clinician("Dr Low", caseload=1)
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", people_known="Marsh")
+
+    ranking = rank(referral, assess(referral), limit=3)
+
+    assert names(ranking) == ["Dr Has Slot", "Dr Low", "Dr High"]
+    assert ranking.excluded_conflicts == 12
+    assert ranking.candidates[1].reasons[-2:] == ["caseload 1 of 10", "no open times yet"]
+
+
+def test_the_match_page_shows_names_and_reasons_in_the_same_queries_for_3_clinicians_as_for_15(
+    client_for, handler
+) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", status="triaged")
+    assess(referral)
+    browser = client_for(handler)
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.get(f"/helpline/referral/{referral.pk}/match/")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    for n in range(3):
+        clinician(f"Dr Few {n}", slot_at=in_days(1 + n, 9))
+    page()  # the first request also reads what is cached afterwards
+    few, queries_few = page()
+    for n in range(12):
+        clinician(f"Dr Many {n}", slot_at=in_days(5 + n, 9))
+    many, queries_many = page()
+
+    assert queries_many == queries_few
+    assert "1. Dr Few 0, CBT therapist" in few and "15. Dr Many 11, CBT therapist" in many
+    assert "caseload 0 of 10; earliest open time" in many
