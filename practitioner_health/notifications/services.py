@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .messages import render_message
+from .messages import IndiscreetMessageError, render_message
 from .models import Channel, Notification, Status
 from .transports import PermanentSendError, TransientSendError, Transport, transport_for
 
 logger = logging.getLogger(__name__)
+
+# Ids per `notifications.send_many` task: few broker publishes for a big batch, and small
+# enough that several workers share the sending of one.
+SEND_BATCH_SIZE = 100
 
 
 def notify(
@@ -52,6 +59,120 @@ def notify(
     if created and (send_after is None or send_after <= timezone.now()):
         transaction.on_commit(lambda: enqueue(notification.pk))
     return notification
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message for notify_many(): the same fields as notify() takes."""
+
+    channel: Channel | str
+    template: str
+    recipient: str
+    idempotency_key: str
+    context: dict[str, Any] = field(default_factory=dict)
+    subject_id: int | None = None
+
+
+@dataclass
+class QueuedMessages:
+    """What notify_many() did, by idempotency key.
+
+    `ids`: every accepted message's outbox row, whether queued now or already there under
+    the same key. `created`: the ids of rows this call inserted. `refused`: the keys of
+    messages the discretion check refused; nothing was queued for them.
+    """
+
+    ids: dict[str, int] = field(default_factory=dict)
+    created: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def notify_many(messages: Iterable[OutgoingMessage], *, send_after: datetime | None = None) -> QueuedMessages:
+    """Queue many messages at once. Call inside the transaction that makes them necessary.
+
+    The same guarantees as notify(), message by message, in a fixed number of queries
+    whatever the batch size (one insert; three when a key is already queued): the rows
+    commit or roll back with the caller's change; a key already in the outbox (or repeated
+    in the batch) never queues a second message, even with another transaction inserting
+    the same key at the same moment (the unique key refuses the insert, and the retry
+    skips the keys already there); every message's text passes the discretion check
+    before anything is written. Unlike notify(), a refused message does not raise: it is
+    left out and its key reported in `refused`, so one bad message does not stop the
+    rest. Sending is enqueued only after commit, a batch of ids per broker publish, and
+    the periodic sweep re-enqueues whatever the broker did not take.
+    """
+    now = timezone.now()
+    result = QueuedMessages()
+    accepted: dict[str, OutgoingMessage] = {}
+    for message in messages:
+        if message.idempotency_key in accepted or message.idempotency_key in result.refused:
+            continue
+        try:
+            render_message(message.channel, message.template, message.context)
+        except IndiscreetMessageError:
+            result.refused.append(message.idempotency_key)
+            continue
+        accepted[message.idempotency_key] = message
+    if not accepted:
+        return result
+    keys = list(accepted)
+    rows = [_notification_row(accepted[key], send_after=send_after, now=now) for key in keys]
+    try:
+        # Usually no key is in the outbox yet: one insert, which returns the new ids. The
+        # savepoint keeps the caller's transaction usable if one is.
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        existing = dict(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+        new = [key for key in keys if key not in existing]
+        Notification.objects.bulk_create(
+            [_notification_row(accepted[key], send_after=send_after, now=now) for key in new], ignore_conflicts=True
+        )
+        inserted = dict(Notification.objects.filter(idempotency_key__in=new).values_list("idempotency_key", "pk"))
+        # A key inserted by a concurrent transaction in between counts as created here; the
+        # worst that does is enqueue its id twice, which sending (row lock, status) absorbs.
+        result.created = [inserted[key] for key in new]
+        existing.update(inserted)
+        result.ids = {key: existing[key] for key in keys}
+    else:
+        result.created = [row.pk for row in rows]
+        result.ids = {row.idempotency_key: row.pk for row in rows}
+    if result.created and (send_after is None or send_after <= now):
+        created = list(result.created)
+        transaction.on_commit(lambda: enqueue_many(created))
+    return result
+
+
+def _notification_row(message: OutgoingMessage, *, send_after: datetime | None, now: datetime) -> Notification:
+    return Notification(
+        channel=message.channel,
+        template=message.template,
+        recipient=message.recipient,
+        context_json=json.dumps(message.context, default=str),
+        idempotency_key=message.idempotency_key,
+        subject_id=message.subject_id,
+        next_attempt_at=send_after or now,
+        created_at=now,
+    )
+
+
+def enqueue_many(notification_ids: Sequence[int]) -> int:
+    """Hand sends to Celery, SEND_BATCH_SIZE ids per task; returns how many ids were handed over.
+
+    At the first broker failure the rest are left to the sweep rather than each waiting
+    for its own timeout: the rows are safe in the database.
+    """
+    from .tasks import send_notifications
+
+    handed = 0
+    for batch in batched(notification_ids, SEND_BATCH_SIZE):
+        try:
+            send_notifications.apply_async(args=[list(batch)])
+        except Exception:  # noqa: BLE001 - any broker failure; the rows are safe in the database
+            logger.warning("Broker unavailable; %s notifications left for the sweep", len(notification_ids) - handed)
+            break
+        handed += len(batch)
+    return handed
 
 
 def enqueue(notification_id: int, countdown: float | None = None) -> bool:
@@ -121,9 +242,28 @@ def notification_send(*, notification_id: int, transport: Transport | None = Non
         return notification.status
 
 
+def notifications_send(*, notification_ids: Sequence[int]) -> dict[str, int]:
+    """Send several queued messages, each exactly as notification_send() does; counts by status.
+
+    Each message is its own transaction under its own row lock, so running the same batch
+    twice (a duplicate enqueue, the sweep, a redelivery after a lost worker) sends nothing
+    twice, and a message that raises is logged by id and left pending for the sweep
+    without stopping the others.
+    """
+    counts: dict[str, int] = {}
+    for notification_id in notification_ids:
+        try:
+            outcome = notification_send(notification_id=notification_id)
+        except Exception as exc:  # noqa: BLE001 - one bad row must not hold up the rest of the batch
+            # The class name only: a provider's error text can quote the recipient.
+            logger.error("Notification %s could not be sent (%s)", notification_id, type(exc).__name__)
+            outcome = "error"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
 def notifications_sweep(*, limit: int = 500) -> int:
     """Re-enqueue pending messages that are due: the safety net for lost broker messages."""
     ids = list(Notification.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for notification_id in ids:
-        enqueue(notification_id)
+    enqueue_many(ids)
     return len(ids)

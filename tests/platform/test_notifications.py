@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -20,7 +22,16 @@ from practitioner_health.notifications.messages import (
     render_message,
 )
 from practitioner_health.notifications.models import Channel, Notification, Status
-from practitioner_health.notifications.services import notification_send, notifications_sweep, notify
+from practitioner_health.notifications.services import (
+    OutgoingMessage,
+    enqueue_many,
+    notification_send,
+    notifications_send,
+    notifications_sweep,
+    notify,
+    notify_many,
+)
+from practitioner_health.notifications.tasks import send_notifications
 from tests.support.celery_worker import broker, running_worker, wait_until
 from tests.support.fake_twilio import ScriptedResponse
 from tests.support.services import RedisServer
@@ -248,3 +259,134 @@ def test_a_committed_message_is_sent_by_the_worker_after_commit(fake_twilio) -> 
         wait_until(lambda: len(fake_twilio.messages()) == 1)
     notification.refresh_from_db()
     assert notification.status == Status.SENT
+
+
+def sms_message(key: str, template: str = "login_code_sms_test") -> OutgoingMessage:
+    return OutgoingMessage(
+        channel=Channel.SMS,
+        template=template,
+        recipient="+447700900123",
+        context={"code": "123456"},
+        idempotency_key=key,
+    )
+
+
+@pytest.fixture
+def publishes(monkeypatch) -> list[list[Any]]:  # type: ignore[no-untyped-def]
+    """The argument lists handed to the broker for batch sends, in order, without a broker."""
+    sent: list[list[Any]] = []
+    monkeypatch.setattr(send_notifications, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    return sent
+
+
+@pytest.mark.django_db
+def test_many_messages_are_queued_in_one_insert_and_handed_to_the_broker_in_batches_after_commit(
+    publishes, django_assert_max_num_queries, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    messages = [sms_message(f"batch-{n}") for n in range(250)]
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_max_num_queries(3):  # a savepoint, the insert, its release
+            queued = notify_many(messages)
+        assert publishes == [], "nothing is enqueued before the commit"
+
+    rows = Notification.objects.order_by("pk")
+    assert [n.idempotency_key for n in rows] == [m.idempotency_key for m in messages]
+    assert queued.ids == {n.idempotency_key: n.pk for n in rows}
+    assert queued.created == [n.pk for n in rows] and queued.refused == []
+    # Ids only, a hundred to a publish.
+    assert [len(batch) for batch in publishes] == [100, 100, 50]
+    assert [pk for batch in publishes for pk in batch] == queued.created
+    assert all(type(pk) is int for batch in publishes for pk in batch)
+    assert rows[0].recipient == "+447700900123" and rows[0].context == {"code": "123456"}
+
+
+@pytest.mark.django_db
+def test_queuing_many_never_queues_a_key_twice(publishes, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    first = queue_sms("already-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = notify_many([sms_message("already-1"), sms_message("new-1"), sms_message("new-1")])
+    new = Notification.objects.get(idempotency_key="new-1")
+    assert Notification.objects.count() == 2
+    assert queued.ids == {"already-1": first.pk, "new-1": new.pk}
+    assert queued.created == [new.pk]
+    assert publishes == [[new.pk]], "only what this call queued is enqueued"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = notify_many([sms_message("already-1"), sms_message("new-1")])
+    assert again.created == [] and again.ids == queued.ids
+    assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_message_is_left_out_of_a_batch_and_the_rest_are_queued() -> None:
+    queued = notify_many([sms_message("good-1"), sms_message("bad-1", "indiscreet_test"), sms_message("good-2")])
+    assert queued.refused == ["bad-1"]
+    assert set(queued.ids) == {"good-1", "good-2"}
+    assert set(Notification.objects.values_list("idempotency_key", flat=True)) == {"good-1", "good-2"}
+
+
+@pytest.mark.django_db
+def test_a_batch_carries_on_past_a_message_that_cannot_be_sent_and_sends_nothing_twice(fake_twilio, caplog) -> None:  # type: ignore[no-untyped-def]
+    good = queue_sms("good-1")
+    broken = Notification.objects.create(
+        channel=Channel.SMS, template="no-such-template", recipient="+447700900999", idempotency_key="broken-1"
+    )
+    with caplog.at_level(logging.ERROR, logger="practitioner_health.notifications.services"):
+        assert notifications_send(notification_ids=[broken.pk, good.pk]) == {"error": 1, Status.SENT: 1}
+    assert notifications_send(notification_ids=[broken.pk, good.pk]) == {"error": 1, Status.SENT: 1}
+    assert len(fake_twilio.messages()) == 1
+    broken.refresh_from_db()
+    assert broken.status == Status.PENDING, "left for the sweep"
+    # By id and error class only, never the recipient.
+    assert {r.getMessage() for r in caplog.records} == {f"Notification {broken.pk} could not be sent (ValueError)"}
+
+
+def test_with_the_broker_down_a_batch_tries_one_publish_and_leaves_the_rest_to_the_sweep(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    attempts: list[list[int]] = []
+
+    def unreachable(args: list[list[int]], **kwargs: Any) -> None:
+        attempts.append(args[0])
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(send_notifications, "apply_async", unreachable)
+    with caplog.at_level(logging.WARNING, logger="practitioner_health.notifications.services"):
+        assert enqueue_many(list(range(1, 251))) == 0
+    assert len(attempts) == 1, "no waiting on a timeout per batch"
+    assert [r.getMessage() for r in caplog.records] == ["Broker unavailable; 250 notifications left for the sweep"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_hands_due_messages_over_in_batches(publishes) -> None:  # type: ignore[no-untyped-def]
+    # The test's transaction never commits, so nothing is published: as if the broker had been down.
+    ids = notify_many([sms_message(f"swept-{n}") for n in range(150)]).created
+    assert publishes == []
+    assert notifications_sweep() == 150
+    assert sorted(pk for batch in publishes for pk in batch) == sorted(ids)
+    assert len(publishes) == 2
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_batch_waits_and_the_sweep_sends_each_message_once(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    redis = RedisServer()  # not started yet: the broker is unreachable
+    try:
+        with broker(redis.url):
+            with transaction.atomic():
+                queued = notify_many([sms_message(f"batch-outage-{n}") for n in range(3)])
+            # The commit went through even though enqueueing failed.
+            assert Notification.objects.filter(status=Status.PENDING).count() == 3
+            assert fake_twilio.messages() == []
+
+            redis.start()
+            with running_worker():
+                assert notifications_sweep() == 3  # what beat runs every minute
+                enqueue_many(queued.created)  # and a duplicate, as a late broker retry might make
+
+                def delivered() -> bool:
+                    close_old_connections()
+                    return Notification.objects.filter(status=Status.SENT).count() == 3
+
+                wait_until(delivered)
+            assert len(fake_twilio.messages()) == 3
+    finally:
+        redis.stop()
