@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
+from django.core import mail
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clinicians.formatting import when_text
-from clinicians.models import AppointmentReminder
+from clinicians.models import Appointment, AppointmentReminder, Site
 from clinicians.services import (
     appointment_book,
     appointment_cancel_by_practitioner,
@@ -20,10 +24,13 @@ from clinicians.services import (
 )
 from clinicians.tasks import send_reminders
 from practitioner_health.notifications.messages import render_message
-from practitioner_health.notifications.models import Channel, Notification
-from practitioner_health.notifications.services import notification_send
+from practitioner_health.notifications.models import Channel, Notification, Status
+from practitioner_health.notifications.services import notification_send, notifications_sweep
+from practitioner_health.notifications.tasks import send_notifications
+from referrals.models import Referral
+from tests.support.celery_worker import running_worker, wait_until
 
-from .factories import EpisodeFactory, ReferralFactory, SiteFactory, SlotFactory, in_days
+from .factories import EpisodeFactory, ReferralFactory, SiteFactory, SlotFactory, booked, in_days
 from .helpers import assert_discreet
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +232,131 @@ def test_overlapping_runs_of_the_job_still_send_each_reminder_once() -> None:
     assert sum(counts) == len(appointments)
     assert len(reminders()) == len(appointments)
     assert AppointmentReminder.objects.count() == len(appointments)
+
+
+def due_together(count: int, *, start: datetime, site: Site | None = None) -> list[Appointment]:
+    """`count` (up to 60) appointments for different practitioners, a minute apart from `start`,
+    booked days before: 47 hours before `start` the 48-hour reminder is due for all of them.
+    Even ones go by text, odd ones by email; every third is at `site`."""
+    return [
+        booked(
+            EpisodeFactory(referral=ReferralFactory(texts_ok=n % 2 == 0)),
+            start=start + timedelta(minutes=n),
+            site=site if n % 3 == 0 else None,
+            booked_at=start - timedelta(days=4),
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_runs_working_in_small_chunks_still_send_each_reminder_once() -> None:
+    appointments = due_together(14, start=in_days(5, 9))
+    moment = appointments[0].slot.start - timedelta(hours=47)
+    barrier = threading.Barrier(4, timeout=30)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(reminders_send(now=moment, chunk_size=3))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert sum(counts) == len(appointments)
+    assert sorted(n.idempotency_key for n in reminders()) == sorted(
+        f"appointment-reminder:{a.pk}:48h:v1" for a in appointments
+    )
+    assert AppointmentReminder.objects.count() == len(appointments)
+    assert reminders_send(now=moment, chunk_size=3) == 0
+
+
+def test_a_refused_message_is_logged_by_id_and_does_not_stop_the_rest_of_its_chunk(caplog) -> None:  # type: ignore[no-untyped-def]
+    site = SiteFactory(name="Addiction Recovery Centre")  # past the admin's check, as a bad import might be
+    appointments = due_together(5, start=in_days(5, 9), site=site)
+    refused = [a for a in appointments if a.slot.site_id is not None]
+    moment = appointments[0].slot.start - timedelta(hours=47)
+
+    with caplog.at_level(logging.WARNING, logger="clinicians.services.reminders"):
+        assert reminders_send(now=moment) == len(appointments) - len(refused)
+
+    queued = {a.pk for a in appointments} - {a.pk for a in refused}
+    assert set(AppointmentReminder.objects.values_list("appointment_id", flat=True)) == queued
+    assert {int(n.idempotency_key.split(":")[1]) for n in reminders()} == queued
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged == [f"Reminder for appointment {a.pk} refused by the discretion check" for a in refused]
+
+    # Fixed in the admin: the next run sends what was refused, and nothing twice.
+    Site.objects.filter(pk=site.pk).update(name="Quayside Rooms")
+    assert reminders_send(now=moment) == len(refused)
+    assert AppointmentReminder.objects.count() == len(reminders()) == len(appointments)
+
+
+def test_reminders_follow_each_practitioners_contact_preferences_in_a_batch() -> None:
+    appointments = due_together(4, start=in_days(5, 9))
+    no_email = appointments[3].episode.referral  # by email, with none of its own: the account's address
+    Referral.objects.filter(pk=no_email.pk).update(email="")
+    reminders_send(now=appointments[0].slot.start - timedelta(hours=47))
+
+    by_appointment = {int(n.idempotency_key.split(":")[1]): n for n in reminders()}
+    for appointment in appointments:
+        referral = appointment.episode.referral
+        sent = by_appointment[appointment.pk]
+        if referral.texts_ok:
+            assert (sent.channel, sent.recipient) == (Channel.SMS, referral.mobile)
+        elif referral.pk == no_email.pk:
+            assert (sent.channel, sent.recipient) == (Channel.EMAIL, referral.user.email)
+        else:
+            assert (sent.channel, sent.recipient) == (Channel.EMAIL, referral.email)
+        assert sent.subject_id == referral.user_id
+    assert not Notification.objects.filter(channel=Channel.VOICE).exists()
+
+
+def test_a_chunk_takes_the_same_number_of_queries_however_many_appointments_are_due(site) -> None:  # type: ignore[no-untyped-def]
+    def queries_for(count: int, start: datetime) -> int:
+        appointments = due_together(count, start=start, site=site)
+        # One practitioner without an email of their own: the account's address is looked up too.
+        referral = appointments[1].episode.referral
+        Referral.objects.filter(pk=referral.pk).update(email="")
+        with CaptureQueriesContext(connection) as queries:
+            assert reminders_send(now=start - timedelta(hours=47)) == count
+        return len(queries)
+
+    few = queries_for(3, in_days(5, 9))
+    many = queries_for(30, in_days(9, 9))
+    assert few == many
+    assert many <= 12
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_reminders_are_delivered_once_each_through_a_real_worker(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    start = timezone.now() + timedelta(hours=47)
+    appointments = due_together(5, start=start)
+    texts = [a for a in appointments if a.episode.referral.texts_ok]
+    with running_worker():
+        assert reminders_send() == len(appointments)
+
+        def all_sent() -> bool:
+            close_old_connections()
+            return not Notification.objects.exclude(status=Status.SENT).exists()
+
+        wait_until(all_sent)
+        assert reminders_send() == 0
+        assert notifications_sweep() == 0
+
+    # A duplicate of the batch (the sweep, a redelivery) finds every message already sent.
+    ids = [n.pk for n in reminders()]
+    assert send_notifications.apply(args=[ids]).get() == {Status.SENT: len(appointments)}
+    assert sorted(m.form["To"] for m in fake_twilio.messages()) == sorted(a.episode.referral.mobile for a in texts)
+    assert len(mail.outbox) == len(appointments) - len(texts)
