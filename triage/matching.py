@@ -22,6 +22,7 @@ from itertools import islice
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from clinicians.formatting import when_text
 from clinicians.models import Clinician
 from clinicians.selectors import (
     caseloads,
@@ -206,7 +207,8 @@ def rank(referral: Referral, assessment: TriageAssessment, *, limit: int = DEFAU
                 reasons.append(where)
             reasons.append(f"caseload {place.caseload} of {place.capacity}")
             if place.earliest_slot:
-                reasons.append(f"earliest open time {place.earliest_slot:%a %d %b %H:%M}")
+                # In UK time, written the NHS way: "Tuesday 3 June at 2:30pm".
+                reasons.append(f"earliest open time {when_text(place.earliest_slot, year=False)}")
             else:
                 reasons.append("no open times yet")
             candidates.append(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -198,8 +199,18 @@ def test_a_tie_on_time_bigger_than_one_read_is_ordered_by_caseload_then_longest_
         "offers assessment",
         "works in London, the region chosen",
         "caseload 0 of 10",
-        f"earliest open time {in_days(2, 9):%a %d %b %H:%M}",
+        f"earliest open time {in_days(2, 9):%A} {in_days(2, 9).day} {in_days(2, 9):%B} at 9am",
     ]
+
+
+def test_the_earliest_open_time_is_given_in_uk_time_in_summer() -> None:
+    with time_machine.travel(datetime(2027, 7, 5, 8, 0, tzinfo=UTC), tick=False):
+        clinician("Dr Summer", slot_at=in_days(2, 9))  # 9am BST is 8am UTC
+        referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+
+        ranking = rank(referral, assess(referral))
+
+    assert ranking.candidates[0].reasons[-1] == "earliest open time Wednesday 7 July at 9am"
 
 
 def test_conflicts_are_skipped_however_many_and_counted_until_the_list_is_full() -> None:
