@@ -485,8 +485,17 @@ def bench_dashboard_sizes(dbs: Databases, template: str, sizes: Sizes, workers: 
     return results
 
 
+# The benchmark referral names clinician 3 as someone they know and works where clinician 5 does.
+CONFLICTED_CLINICIANS = (3, 5)
+
+
 def seed_clinicians(first: int, count: int) -> None:
-    """Clinicians numbered first..count-1: active clinicians in London offering assessment, each with a few open slots."""
+    """Clinicians numbered first..count-1, active in London, each with a few open slots.
+
+    One in ten offers addiction care only, so the service rule has clinicians to leave out;
+    the two the benchmark referral conflicts with (3 and 5) have the earliest slots of all,
+    so ranking has to skip them rather than never reach them.
+    """
     from django.utils import timezone
 
     from clinicians.models import Clinician, Profession, Region, Service, Slot
@@ -495,6 +504,7 @@ def seed_clinicians(first: int, count: int) -> None:
 
     london = Region.objects.get_or_create(code="london")[0]
     assessment = Service.objects.get_or_create(code="assessment")[0]
+    addiction = Service.objects.get_or_create(code="addiction")[0]
     now = timezone.now()
     batch = 2000
     for offset in range(first, count, batch):
@@ -525,9 +535,14 @@ def seed_clinicians(first: int, count: int) -> None:
         Clinician.regions.through.objects.bulk_create(
             [Clinician.regions.through(clinician_id=c.pk, region_id=london.pk) for c in clinicians]
         )
+        numbered = list(zip(range(offset, count), clinicians, strict=False))
         Clinician.services.through.objects.bulk_create(
-            [Clinician.services.through(clinician_id=c.pk, service_id=assessment.pk) for c in clinicians]
+            [
+                Clinician.services.through(clinician_id=c.pk, service_id=(addiction if n % 10 == 0 else assessment).pk)
+                for n, c in numbered
+            ]
         )
+        conflicted = [c for n, c in numbered if n in CONFLICTED_CLINICIANS]
         Slot.objects.bulk_create(
             [
                 Slot(
@@ -537,6 +552,10 @@ def seed_clinicians(first: int, count: int) -> None:
                 )
                 for c in clinicians
                 for k in range(3)
+            ]
+            + [
+                Slot(clinician=c, start=now + timedelta(minutes=30), end=now + timedelta(minutes=80))
+                for c in conflicted
             ]
         )
 
@@ -659,13 +678,16 @@ def bench_reminders(dbs: Databases, template: str, sizes: Sizes) -> dict[str, An
     )
     template_appointment = Appointment.objects.create(slot=slot, episode=episode, booked_at=long_ago)
     with connection.cursor() as cursor:
-        # Appointments 30-40 hours away, booked a month ago: the 48-hour reminder is due for each.
+        # Appointments spread over 30-40 hours away, booked a month ago: the 48-hour reminder
+        # is due for every one of them, however many there are.
+        step = max(1, 10 * 3600 * 1000 // sizes.reminders)
         cursor.execute(
             f"""
             WITH ins AS (
                 INSERT INTO clinicians_slot (clinician_id, start, "end", site_id, status, pattern_id, leave_id)
-                SELECT %s, %s::timestamptz + g * interval '1 second', %s::timestamptz + g * interval '1 second'
-                       + interval '50 minutes', NULL, 'booked', NULL, NULL
+                SELECT %s, %s::timestamptz + g * {step} * interval '1 millisecond',
+                       %s::timestamptz + g * {step} * interval '1 millisecond' + interval '50 minutes',
+                       NULL, 'booked', NULL, NULL
                 FROM generate_series(1, %s) g RETURNING id
             )
             INSERT INTO clinicians_appointment ({", ".join(f'"{c}"' for c in _columns(Appointment))})

@@ -13,12 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from practitioner_health.accounts.models import Role, User
-from practitioner_health.accounts.services import password_link_send
+from practitioner_health.accounts.services import password_link_message
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.crypto import blind_index, email_index, phone_index
+from practitioner_health.notifications.messages import IndiscreetMessageError
 from practitioner_health.notifications.models import Channel as MessageChannel
-from practitioner_health.notifications.services import notify
+from practitioner_health.notifications.services import OutgoingMessage, notify, notify_many
 
 from .eligibility import (
     REGISTER_FOR_PROFESSION,
@@ -320,15 +321,16 @@ def _practitioner_account(answers: ReferralAnswers) -> User | None:
 def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: Decision) -> SubmissionResult:
     """Account, messages and audit for a new referral (still inside the submitting transaction)."""
     user = referral.user
-    if user is not None and not user.has_usable_password():
-        password_link_send(user=user, template="account_activation")
-    _confirmation_send(
+    messages = _confirmation_messages(
         reference=referral.reference,
         name=referral.address_as,
         email=referral.email,
         mobile=referral.mobile if referral.texts_ok else "",
         subject_id=referral.user_id,
     )
+    if user is not None and not user.has_usable_password():
+        messages.append(password_link_message(user=user, template="account_activation"))
+    _queue(messages)
     audit_record(
         action=Action.CREATE,
         obj=referral,
@@ -338,25 +340,46 @@ def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: De
     return SubmissionResult.from_decision(referral.reference, answers.self_harm_thoughts, decision)
 
 
-def _confirmation_send(*, reference: str, name: str, email: str, mobile: str, subject_id: int | None) -> None:
+def _confirmation_messages(
+    *, reference: str, name: str, email: str, mobile: str, subject_id: int | None
+) -> list[OutgoingMessage]:
+    """The discreet "we have your referral" email, and text if there is a number to text."""
     context = {"name": name, "reference": reference, "helpline": settings.HELPLINE_NUMBER}
-    notify(
-        channel=MessageChannel.EMAIL,
-        template="referral_received",
-        recipient=email,
-        context=context,
-        idempotency_key=f"referral-received:email:{reference}",
-        subject_id=subject_id,
-    )
-    if mobile:
-        notify(
-            channel=MessageChannel.SMS,
-            template="referral_received",
-            recipient=mobile,
-            context=context,
-            idempotency_key=f"referral-received:sms:{reference}",
-            subject_id=subject_id,
+    messages = []
+    if email:
+        messages.append(
+            OutgoingMessage(
+                channel=MessageChannel.EMAIL,
+                template="referral_received",
+                recipient=email,
+                context=context,
+                idempotency_key=f"referral-received:email:{reference}",
+                subject_id=subject_id,
+            )
         )
+    if mobile:
+        messages.append(
+            OutgoingMessage(
+                channel=MessageChannel.SMS,
+                template="referral_received",
+                recipient=mobile,
+                context=context,
+                idempotency_key=f"referral-received:sms:{reference}",
+                subject_id=subject_id,
+            )
+        )
+    return messages
+
+
+def _queue(messages: list[OutgoingMessage]) -> None:
+    """Queue a submission's messages in one insert and one broker publish.
+
+    Every template here is fixed text, so a refusal by the discretion check is a bug in a
+    template: it fails the submission (nothing is saved), as notify() would.
+    """
+    queued = notify_many(messages)
+    if queued.refused:
+        raise IndiscreetMessageError(f"Messages refused by the discretion check: {', '.join(queued.refused)}")
 
 
 def _duplicate_record(
@@ -413,12 +436,14 @@ def _duplicate_record(
     # referral's own (which has just been told above).
     same_email = email_index(answers.email) == email_index(existing.email)
     same_mobile = phone_index(answers.mobile) == existing.mobile_index
-    _confirmation_send(
-        reference=duplicate.reference,
-        name=answers.preferred_name or answers.name,
-        email="" if same_email else answers.email,
-        mobile="" if (same_mobile or not answers.texts_ok) else answers.mobile,
-        subject_id=None,
+    _queue(
+        _confirmation_messages(
+            reference=duplicate.reference,
+            name=answers.preferred_name or answers.name,
+            email="" if same_email else answers.email,
+            mobile="" if (same_mobile or not answers.texts_ok) else answers.mobile,
+            subject_id=None,
+        )
     )
     audit_record(
         action=Action.CREATE,

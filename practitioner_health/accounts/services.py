@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
-from practitioner_health.notifications.services import notify
+from practitioner_health.notifications.services import OutgoingMessage, notify
 
 from .models import User
 
@@ -59,16 +59,29 @@ def backup_codes_generate(*, user: User) -> list[str]:
     return codes
 
 
-def password_link_send(*, user: User, template: str = "password_reset") -> None:
-    """Queue a one-use link to set a password (reset, or first activation after a referral)."""
+def password_link_message(*, user: User, template: str = "password_reset") -> OutgoingMessage:
+    """The email with a one-use link to set a password, for a caller queueing several messages."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    notify(
+    return OutgoingMessage(
         channel=Channel.EMAIL,
         template=template,
         recipient=user.email,
         context={"link": f"{settings.PUBLIC_URL}{path}"},
         idempotency_key=f"{template}:{user.pk}:{token}",
         subject_id=user.pk,
+    )
+
+
+def password_link_send(*, user: User, template: str = "password_reset") -> None:
+    """Queue a one-use link to set a password (reset, or first activation after a referral)."""
+    message = password_link_message(user=user, template=template)
+    notify(
+        channel=message.channel,
+        template=message.template,
+        recipient=message.recipient,
+        context=message.context,
+        idempotency_key=message.idempotency_key,
+        subject_id=message.subject_id,
     )
