@@ -29,3 +29,28 @@ def test_a_lost_database_connection_shows_a_try_again_page(error: type[Exception
 def test_other_errors_are_left_to_the_normal_error_handling() -> None:
     middleware = DatabaseUnavailableMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("boom")) is None
+
+
+@pytest.mark.django_db
+def test_losing_the_database_while_loading_the_session_is_a_503_too(client_for, practitioner) -> None:  # type: ignore[no-untyped-def]
+    """Middleware reads the session before any view runs; a view's error handling never sees it."""
+    client = client_for(practitioner)
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Sorry, the service is busy" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_any_other_error_outside_a_view_is_still_the_friendly_500_page(client_for, practitioner) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(practitioner)
+    client.raise_request_exception = False
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=RuntimeError("boom")):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert "boom" not in response.content.decode()
