@@ -266,3 +266,18 @@ def test_the_match_page_shows_names_and_reasons_in_the_same_queries_for_3_clinic
     assert queries_many == queries_few
     assert "1. Dr Few 0, CBT therapist" in few and "15. Dr Many 11, CBT therapist" in many
     assert "caseload 0 of 10; earliest open time" in many
+
+
+def test_the_match_page_says_how_many_earlier_clinicians_a_conflict_left_out(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(
+        seen_where=SeenWhere.REGION, seen_region="london", status="triaged", people_known="Marsh"
+    )
+    assess(referral)
+    clinician("Dr Known Marsh", slot_at=in_days(1, 9))
+    clinician("Dr Also Marsh", slot_at=in_days(1, 10))
+    clinician("Dr Sam Okafor", slot_at=in_days(2, 9))
+
+    page = client_for(handler).get(f"/helpline/referral/{referral.pk}/match/").content.decode()
+
+    assert "2 clinicians who would have come earlier in this list were left out because of a conflict" in page
+    assert "Marsh" not in page.split("were left out")[1].split("</main>")[0]
