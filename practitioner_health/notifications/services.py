@@ -12,7 +12,7 @@ from itertools import batched
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .messages import IndiscreetMessageError, render_message
@@ -242,18 +242,57 @@ def notification_send(*, notification_id: int, transport: Transport | None = Non
         return notification.status
 
 
+def notification_send_safely(*, notification_id: int) -> str:
+    """notification_send(), with anything unexpected it raises counted as a failed attempt.
+
+    A send error from the provider is handled inside notification_send(). Anything else (a
+    bug, a row that cannot be rendered) would otherwise roll the attempt back and leave the
+    row pending, for the sweep to retry every minute for ever without anyone seeing it; it
+    is now retried with backoff and, after NOTIFICATION_MAX_ATTEMPTS, marked failed, which
+    puts it on the helpline dashboard. A lost database is not counted (nothing can be).
+    """
+    try:
+        return notification_send(notification_id=notification_id)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded against the row, then reported by class name
+        # The class name only: a provider's error text can quote the recipient.
+        logger.error("Notification %s could not be sent (%s)", notification_id, type(exc).__name__)
+        _unexpected_failure_record(notification_id, exc)
+        return "error"
+
+
+def _unexpected_failure_record(notification_id: int, exc: Exception) -> None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return
+        notification.attempts += 1
+        notification.last_error = f"internal {type(exc).__name__}"[:120]
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = Status.FAILED
+            logger.warning("Notification %s gave up after %s attempts", notification.pk, notification.attempts)
+        else:
+            notification.next_attempt_at = timezone.now() + backoff_delay(notification.attempts)
+        notification.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+
+
 def notifications_send(*, notification_ids: Sequence[int]) -> dict[str, int]:
     """Send several queued messages, each exactly as notification_send() does; counts by status.
 
     Each message is its own transaction under its own row lock, so running the same batch
     twice (a duplicate enqueue, the sweep, a redelivery after a lost worker) sends nothing
-    twice, and a message that raises is logged by id and left pending for the sweep
-    without stopping the others.
+    twice, and a message that raises is logged by id and counted as a failed attempt
+    (see notification_send_safely) without stopping the others.
     """
     counts: dict[str, int] = {}
     for notification_id in notification_ids:
         try:
-            outcome = notification_send(notification_id=notification_id)
+            outcome = notification_send_safely(notification_id=notification_id)
         except Exception as exc:  # noqa: BLE001 - one bad row must not hold up the rest of the batch
             # The class name only: a provider's error text can quote the recipient.
             logger.error("Notification %s could not be sent (%s)", notification_id, type(exc).__name__)

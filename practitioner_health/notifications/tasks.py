@@ -1,11 +1,11 @@
 from celery import shared_task
 
-from .services import notification_send, notifications_send, notifications_sweep
+from .services import notification_send_safely, notifications_send, notifications_sweep
 
 
 @shared_task(name="notifications.send")
 def send_notification(notification_id: int) -> str:
-    return notification_send(notification_id=notification_id)
+    return notification_send_safely(notification_id=notification_id)
 
 
 @shared_task(name="notifications.send_many")

@@ -31,7 +31,7 @@ from practitioner_health.notifications.services import (
     notify,
     notify_many,
 )
-from practitioner_health.notifications.tasks import send_notifications
+from practitioner_health.notifications.tasks import send_notification, send_notifications
 from tests.support.celery_worker import broker, running_worker, wait_until
 from tests.support.fake_twilio import ScriptedResponse
 from tests.support.services import RedisServer
@@ -333,12 +333,32 @@ def test_a_batch_carries_on_past_a_message_that_cannot_be_sent_and_sends_nothing
     )
     with caplog.at_level(logging.ERROR, logger="practitioner_health.notifications.services"):
         assert notifications_send(notification_ids=[broken.pk, good.pk]) == {"error": 1, Status.SENT: 1}
-    assert notifications_send(notification_ids=[broken.pk, good.pk]) == {"error": 1, Status.SENT: 1}
+    # Run again at once: the good one is not sent twice, the broken one is backing off.
+    assert notifications_send(notification_ids=[broken.pk, good.pk]) == {"not-due": 1, Status.SENT: 1}
     assert len(fake_twilio.messages()) == 1
     broken.refresh_from_db()
-    assert broken.status == Status.PENDING, "left for the sweep"
+    assert broken.status == Status.PENDING, "retried later, with backoff"
+    assert (broken.attempts, broken.last_error) == (1, "internal ValueError")
     # By id and error class only, never the recipient.
     assert {r.getMessage() for r in caplog.records} == {f"Notification {broken.pk} could not be sent (ValueError)"}
+
+
+@pytest.mark.django_db
+def test_a_message_that_keeps_failing_unexpectedly_gives_up_and_shows_on_the_helpline_dashboard(
+    client_for, handler, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Not retried every minute for ever by the sweep, unseen: after the usual attempts it is failed."""
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    broken = Notification.objects.create(
+        channel=Channel.SMS, template="no-such-template", recipient="+447700900999", idempotency_key="broken-2"
+    )
+    for _ in range(3):
+        Notification.objects.filter(pk=broken.pk).update(next_attempt_at=timezone.now())  # as if its time came
+        send_notification(broken.pk)
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == (Status.FAILED, 3)
+    assert notifications_sweep() == 0
+    assert "Error internal ValueError" in client_for(handler).get("/helpline/").content.decode()
 
 
 def test_with_the_broker_down_a_batch_tries_one_publish_and_leaves_the_rest_to_the_sweep(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
