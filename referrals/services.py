@@ -345,30 +345,18 @@ def _confirmation_messages(
 ) -> list[OutgoingMessage]:
     """The discreet "we have your referral" email, and text if there is a number to text."""
     context = {"name": name, "reference": reference, "helpline": settings.HELPLINE_NUMBER}
-    messages = []
-    if email:
-        messages.append(
-            OutgoingMessage(
-                channel=MessageChannel.EMAIL,
-                template="referral_received",
-                recipient=email,
-                context=context,
-                idempotency_key=f"referral-received:email:{reference}",
-                subject_id=subject_id,
-            )
+    return [
+        OutgoingMessage(
+            channel=channel,
+            template="referral_received",
+            recipient=address,
+            context=context,
+            idempotency_key=f"referral-received:{channel}:{reference}",
+            subject_id=subject_id,
         )
-    if mobile:
-        messages.append(
-            OutgoingMessage(
-                channel=MessageChannel.SMS,
-                template="referral_received",
-                recipient=mobile,
-                context=context,
-                idempotency_key=f"referral-received:sms:{reference}",
-                subject_id=subject_id,
-            )
-        )
-    return messages
+        for channel, address in ((MessageChannel.EMAIL, email), (MessageChannel.SMS, mobile))
+        if address
+    ]
 
 
 def _queue(messages: list[OutgoingMessage]) -> None:

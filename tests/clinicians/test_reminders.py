@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -197,6 +198,30 @@ def test_a_site_name_that_gives_the_service_away_is_refused_in_the_admin() -> No
         site.full_clean()
 
 
+def four_runs_at_once(job: Callable[[], int]) -> list[int]:
+    """Four threads start `job` at the same moment, as overlapping beat runs would; its results."""
+    barrier = threading.Barrier(4, timeout=30)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(job())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return counts
+
+
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_of_the_job_still_send_each_reminder_once() -> None:
     episodes = [EpisodeFactory() for _ in range(6)]
@@ -209,26 +234,8 @@ def test_overlapping_runs_of_the_job_still_send_each_reminder_once() -> None:
         for n, e in enumerate(episodes)
     ]
     moment = appointments[-1].slot.start - timedelta(hours=47)
-    barrier = threading.Barrier(4, timeout=30)
-    counts: list[int] = []
-    errors: list[BaseException] = []
+    counts = four_runs_at_once(lambda: reminders_send(now=moment))
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            counts.append(reminders_send(now=moment))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors, errors
     assert sum(counts) == len(appointments)
     assert len(reminders()) == len(appointments)
     assert AppointmentReminder.objects.count() == len(appointments)
@@ -253,26 +260,8 @@ def due_together(count: int, *, start: datetime, site: Site | None = None) -> li
 def test_overlapping_runs_working_in_small_chunks_still_send_each_reminder_once() -> None:
     appointments = due_together(14, start=in_days(5, 9))
     moment = appointments[0].slot.start - timedelta(hours=47)
-    barrier = threading.Barrier(4, timeout=30)
-    counts: list[int] = []
-    errors: list[BaseException] = []
+    counts = four_runs_at_once(lambda: reminders_send(now=moment, chunk_size=3))
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            counts.append(reminders_send(now=moment, chunk_size=3))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors, errors
     assert sum(counts) == len(appointments)
     assert sorted(n.idempotency_key for n in reminders()) == sorted(
         f"appointment-reminder:{a.pk}:48h:v1" for a in appointments
