@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -225,18 +225,19 @@ def gunicorn(database_url: str, workers: int) -> Iterator[str]:
 def _wait_ready(base: str) -> None:
     import http.client
 
-    deadline = time.monotonic() + 30
+    from tests.support.celery_worker import wait_until
+
     parts = urlsplit(base)
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         try:
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
+            return conn.getresponse().status == 200
         except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer /healthz")
+            return False
+
+    wait_until(answers, timeout=30, interval=0.1)
 
 
 # -- sessions and requests ------------------------------------------------------------------------
@@ -809,20 +810,16 @@ def machine() -> dict[str, Any]:
     from django.db import connection
 
     cpu = ""
-    try:
+    with suppress(OSError):  # not Linux: leave it blank
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     memory_kib = 0
-    try:
+    with suppress(OSError):
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory_kib = int(line.split()[1])
-    except OSError:
-        pass
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]

@@ -3,7 +3,8 @@ object is this person's. Outsiders get 404, so a guessed id says nothing about w
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from .models import Appointment, CareEpisode, Clinician, GroupProgramme, GroupSession
 
@@ -20,74 +21,42 @@ def clinician_for_user(request: HttpRequest) -> Clinician | None:
 
 def get_episode_for_clinician(request: HttpRequest, pk: int) -> CareEpisode:
     """An episode (active or discharged) of a patient assigned to this clinician; 404 otherwise."""
-    episode = (
-        CareEpisode.objects.for_clinician_user(user_id(request))
-        .select_related("referral", "clinician__user")
-        .filter(pk=pk)
-        .first()
+    return get_object_or_404(
+        CareEpisode.objects.for_clinician_user(user_id(request)).select_related("referral", "clinician__user"), pk=pk
     )
-    if episode is None:
-        raise Http404
-    return episode
+
+
+def _appointment(pk: int, **allowed: object) -> Appointment:
+    """Appointment `pk` if it matches `allowed` (whose it is), with what every appointment page shows."""
+    appointments = Appointment.objects.with_slot().select_related("episode__referral", "episode__clinician__user")
+    return get_object_or_404(appointments, pk=pk, **allowed)
 
 
 def get_appointment_for_clinician(request: HttpRequest, pk: int) -> Appointment:
-    appointment = (
-        Appointment.objects.filter(pk=pk, episode__clinician__user_id=user_id(request))
-        .with_slot()
-        .select_related("episode__referral", "episode__clinician__user")
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    return appointment
+    return _appointment(pk, episode__clinician__user_id=user_id(request))
 
 
 def get_appointment_for_practitioner(request: HttpRequest, pk: int) -> Appointment:
-    appointment = (
-        Appointment.objects.filter(pk=pk, episode__referral__user_id=user_id(request))
-        .with_slot()
-        .select_related("episode__referral", "episode__clinician__user")
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    return appointment
+    return _appointment(pk, episode__referral__user_id=user_id(request))
 
 
 def get_episode_for_handler(request: HttpRequest, pk: int) -> CareEpisode:
     """Handlers book for anyone in care; a discharged episode is not bookable, so 404."""
-    episode = CareEpisode.objects.active().select_related("referral", "clinician__user").filter(pk=pk).first()
-    if episode is None:
-        raise Http404
-    return episode
+    return get_object_or_404(CareEpisode.objects.active().select_related("referral", "clinician__user"), pk=pk)
 
 
 def get_appointment_for_handler(request: HttpRequest, pk: int) -> Appointment:
-    appointment = (
-        Appointment.objects.filter(pk=pk, episode__ended_at__isnull=True)
-        .with_slot()
-        .select_related("episode__referral", "episode__clinician__user")
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    return appointment
+    """Any appointment of someone still in care."""
+    return _appointment(pk, episode__ended_at__isnull=True)
 
 
 def get_group_for_facilitator(request: HttpRequest, pk: int) -> GroupProgramme:
-    group = GroupProgramme.objects.filter(pk=pk, facilitator__user_id=user_id(request)).select_related("site").first()
-    if group is None:
-        raise Http404
-    return group
+    return get_object_or_404(
+        GroupProgramme.objects.select_related("site"), pk=pk, facilitator__user_id=user_id(request)
+    )
 
 
 def get_group_session_for_facilitator(request: HttpRequest, pk: int) -> GroupSession:
-    session = (
-        GroupSession.objects.filter(pk=pk, programme__facilitator__user_id=user_id(request))
-        .select_related("programme")
-        .first()
+    return get_object_or_404(
+        GroupSession.objects.select_related("programme"), pk=pk, programme__facilitator__user_id=user_id(request)
     )
-    if session is None:
-        raise Http404
-    return session

@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,10 +75,9 @@ def main() -> int:
     ]
     print(f"\nPractitioner Health is running at http://127.0.0.1:{args.port}/  (Ctrl-C to stop)\n", flush=True)
     try:
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        # Block until any of them exits (or Ctrl-C), then stop the others.
+        with suppress(KeyboardInterrupt):
+            os.wait()
     finally:
         for process in processes:
             if process.poll() is None:

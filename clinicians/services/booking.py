@@ -50,7 +50,7 @@ class TooLateToChangeError(BookingError):
 
 
 class _SlotGone(Exception):
-    pass
+    """Inside the booking transaction: the slot is no longer open (answered as SlotTakenError)."""
 
 
 def _video_token() -> str:
@@ -120,10 +120,8 @@ def appointment_book(
             )
             _notify_booked(appointment, changed=False)
             return appointment
-    except _SlotGone:
-        pass
-    except IntegrityError as exc:
-        if not _is_slot_conflict(exc):
+    except (_SlotGone, IntegrityError) as exc:
+        if isinstance(exc, IntegrityError) and not _is_slot_conflict(exc):
             raise
     raise SlotTakenError(next_open_slots(clinician_id=episode.clinician_id, exclude_slot_id=slot_id))
 
@@ -176,10 +174,8 @@ def appointment_reschedule(
             )
             _notify_booked(appointment, changed=True)
             return appointment
-    except _SlotGone:
-        pass
-    except IntegrityError as exc:
-        if not _is_slot_conflict(exc):
+    except (_SlotGone, IntegrityError) as exc:
+        if isinstance(exc, IntegrityError) and not _is_slot_conflict(exc):
             raise
     clinician_id = Appointment.objects.values_list("episode__clinician_id", flat=True).get(pk=appointment_id)
     raise SlotTakenError(next_open_slots(clinician_id=clinician_id, exclude_slot_id=new_slot_id))

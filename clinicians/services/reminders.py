@@ -140,7 +140,7 @@ def _queue_reminders(*, versions: dict[int, int], now: datetime, hours: list[int
                 )
             )
             if not recipient:
-                logger.warning("Appointment %s has no contact details for a reminder", row.pk)
+                logger.warning("Appointment %s: no channel to send its reminder by", row.pk)
                 continue
             messages.append(
                 OutgoingMessage(

@@ -43,7 +43,7 @@ _FORBIDDEN = re.compile("|".join(re.escape(word) for word in FORBIDDEN_WORDS), r
 
 
 class IndiscreetMessageError(ValueError):
-    pass
+    """A message text that says what the service is for; it is never queued."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,10 +158,8 @@ class RedisServer:
         except (OSError, ValueError):
             pid = None
         if pid:
-            try:
+            with suppress(ProcessLookupError):  # already gone
                 os.kill(pid, 15)
-            except ProcessLookupError:
-                pass
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 try:

@@ -59,7 +59,7 @@ def call_log_record(
 
 
 class ImmediateRiskWithoutActionError(ValueError):
-    pass
+    """Immediate risk recorded without the action taken: the crisis procedure is not optional."""
 
 
 def triage_assessment_record(
