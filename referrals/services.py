@@ -367,7 +367,9 @@ def _queue(messages: list[OutgoingMessage]) -> None:
     """
     queued = notify_many(messages)
     if queued.refused:
-        raise IndiscreetMessageError(f"Messages refused by the discretion check: {', '.join(queued.refused)}")
+        raise IndiscreetMessageError(
+            f"{len(queued.refused)} of this submission's messages refused by the discretion check"
+        )
 
 
 def _duplicate_record(

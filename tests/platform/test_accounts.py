@@ -191,6 +191,19 @@ def test_a_password_link_sets_a_password_once(client: Client, practitioner: User
     assert client.get(link).status_code == 400, "the link works once"
 
 
+def test_the_outbox_never_holds_a_password_link_token_in_clear(client: Client, practitioner: User) -> None:
+    client.post("/account/password/reset/", {"email": practitioner.email})
+    notification = Notification.objects.get(template="password_reset")
+    notification_send(notification_id=notification.pk)
+    token = re.search(r"/account/password/set/[^/]+/([^/\s]+)/", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT idempotency_key, context_json FROM notifications_notification WHERE id = %s", [notification.pk]
+        )
+        key, context_column = cursor.fetchone()
+    assert token not in key and token not in context_column
+
+
 def test_email_is_stored_encrypted_and_found_by_its_hash(practitioner: User) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT email, email_index FROM accounts_user WHERE id = %s", [practitioner.pk])
