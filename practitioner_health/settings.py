@@ -200,6 +200,29 @@ STORAGES = {
     },
 }
 
+# The shared cache: rate limits, API throttles and the reporting figures. On Redis it is one
+# count across every web process and node; a Redis outage makes it behave as empty (limits
+# open, figures counted afresh) rather than failing the page. The embedded default has no
+# Redis and keeps a per-process cache.
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ph",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    # Say so in the log when Redis is down (the connection error; keys hold no personal data).
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Sessions: staff sessions end after 30 minutes idle (IdleTimeoutMiddleware); the cookie
 # itself lasts the browser session at most.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

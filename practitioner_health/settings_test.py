@@ -11,7 +11,7 @@ if not os.environ.get("DATABASE_URL"):
     raise RuntimeError("Run the tests with `make test`: it starts PostgreSQL and Redis and sets DATABASE_URL.")
 
 from .settings import *  # noqa: F403
-from .settings import CELERY_BROKER_URL
+from .settings import CACHE_URL, CACHES, CELERY_BROKER_URL
 
 # Each pytest-xdist worker gets its own Redis database, so a Celery worker started by one
 # test process never takes a task queued by another (whose rows it could not see).
@@ -19,6 +19,11 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
 _index = int(_worker[2:]) + 2 if _worker.startswith("gw") and _worker[2:].isdigit() else 1
 if CELERY_BROKER_URL.startswith("redis://"):
     CELERY_BROKER_URL = re.sub(r"/\d+$", f"/{_index}", CELERY_BROKER_URL)
+# The cache has its own database per worker, so clearing it between tests never drops a
+# queued task.
+if CACHE_URL.startswith("redis://"):
+    CACHE_URL = re.sub(r"/\d+$", f"/{_index + 32}", CACHE_URL)
+    CACHES["default"]["LOCATION"] = CACHE_URL
 
 EMAIL_TRANSPORT = "locmem"
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

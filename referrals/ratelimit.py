@@ -9,6 +9,7 @@ the helpline number and urgent-help contacts).
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,21 +29,27 @@ def client_address(request: HttpRequest) -> str:
 
 
 def limit_exceeded(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:
-    """Count this request against the client's current window; True once the count passes `limit`."""
+    """Count this request against the client's current window; True once the count passes `limit`.
+
+    When the cache cannot be reached the request is let through: a doctor must never be
+    turned away because a counter is down.
+    """
     client = blind_index(client_address(request), purpose="rate-limit")[:32]
     window = int(time.time() // window_seconds)
-    key = f"referrals:rate:{scope}:{client}:{window}"
+    count = _window_count(f"referrals:rate:{scope}:{client}:{window}", window_seconds)
+    return count is not None and count > limit
+
+
+def _window_count(key: str, window_seconds: int) -> int | None:
+    """This request's number in its window, or None when the cache is unavailable."""
     # Most requests find their window's counter already there: count first, create if missing.
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        if cache.add(key, 1, timeout=window_seconds + 5):
-            return 1 > limit
-        try:
-            count = cache.incr(key)  # another request created it in between
-        except ValueError:  # ... and it expired straight away
-            return 1 > limit
-    return count > limit
+    with suppress(ValueError):  # not there yet
+        return cache.incr(key)
+    if cache.add(key, 1, timeout=window_seconds + 5):
+        return 1
+    with suppress(ValueError):  # another request created it in between
+        return cache.incr(key)
+    return 1  # ... and it expired straight away
 
 
 def step_limit_exceeded(request: HttpRequest) -> bool:
