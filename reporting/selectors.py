@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -111,14 +111,39 @@ def _sums(rows: Iterable[Mapping[str, Any]], key: str, value: str) -> dict[Any, 
     return {row[key]: int(row[value] or 0) for row in rows}
 
 
-def _breakdown(filters: Filters, months: Sequence[date], dimension: str) -> dict[str, int]:
-    rows = (
-        ReferralFact.objects.filter(_cell(filters, except_for=dimension), _in(months))
-        .values(dimension)
+BREAKDOWNS = ("profession", "career_stage", "region")
+
+
+def _in_cell(row: Mapping[str, Any], filters: Filters, *, except_for: str) -> bool:
+    """Whether a fact row's cell is one that `_cell(filters, except_for=...)` picks."""
+    for dimension in ("region", "profession", "career_stage"):
+        chosen, value = getattr(filters, dimension), row[dimension]
+        if dimension == except_for and chosen is None:
+            if value == ALL:
+                return False
+        elif value != (ALL if chosen is None else chosen):
+            return False
+    return True
+
+
+def _breakdowns(filters: Filters, months: Sequence[date]) -> dict[str, dict[str, int]]:
+    """Referrals by each filter dimension in turn, from one query over the cells of all three.
+
+    A cell can be in more than one breakdown (with a region and a profession chosen, the
+    chosen cell is the one row of both), so each row is matched against each breakdown."""
+    cells = Q()
+    for dimension in BREAKDOWNS:
+        cells |= _cell(filters, except_for=dimension)
+    rows = list(
+        ReferralFact.objects.filter(cells, _in(months))
+        .values("region", "profession", "career_stage")
         .annotate(total=Sum("referrals"))
         .order_by()
     )
-    return _sums(rows, dimension, "total")
+    return {
+        dimension: _sums((row for row in rows if _in_cell(row, filters, except_for=dimension)), dimension, "total")
+        for dimension in BREAKDOWNS
+    }
 
 
 def _breakdown_table(
@@ -214,8 +239,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
         "total",
     )
 
-    def breakdown(dimension: str) -> dict[str, int]:
-        return _breakdown(scope.filters, scope.months, dimension)
+    breakdowns = _breakdowns(scope.filters, scope.months)
 
     return {
         "eligibility": Table(
@@ -248,7 +272,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Referrals by profession",
             "Profession",
             PROFESSIONS,
-            breakdown("profession"),
+            breakdowns["profession"],
             national=False,
         ),
         "by_career_stage": _breakdown_table(
@@ -256,7 +280,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Referrals by career stage",
             "Career stage",
             CAREER_STAGES,
-            breakdown("career_stage"),
+            breakdowns["career_stage"],
             national=False,
         ),
         "by_region": _breakdown_table(
@@ -264,7 +288,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Referrals by NHS England region of work",
             "Region",
             REGIONS,
-            breakdown("region"),
+            breakdowns["region"],
             national=False,
         ),
     }
@@ -419,16 +443,37 @@ def _activity_tables(scope: _Scope) -> dict[str, Table]:
     }
 
 
-def dashboard_figures(filters: Filters) -> Dashboard:
+def months_on_show(filters: Filters) -> list[date]:
+    """The months whose facts the dashboard reads for these filters, up to this month (later
+    months have no facts yet)."""
+    return sorted({m for m in [*filters.period.months, *trend_months(filters.period)] if m <= current_month()})
+
+
+def facts_counted(months: Sequence[date]) -> dict[date, tuple[datetime, int]]:
+    """When each of these months was last counted, and how many times: one small query.
+
+    A month's entry changes whenever its facts are replaced, so the figures for a set of
+    months stay the same for as long as this does. Months never counted are left out."""
+    return {
+        month: (refreshed_at, refreshes)
+        for month, refreshed_at, refreshes in FactsRefresh.objects.filter(month__in=months)
+        .values_list("month", "refreshed_at", "refreshes")
+        .order_by()
+    }
+
+
+def dashboard_figures(filters: Filters, *, counted: Mapping[date, tuple[datetime, int]] | None = None) -> Dashboard:
     """Every figure on the dashboard for these filters, disclosure control applied.
 
-    Twelve small queries over the fact tables, whatever the filters and however much data.
+    Ten small queries over the fact tables, whatever the filters and however much data, and
+    one more for when the months were counted unless the caller has read that already
+    (`facts_counted(months_on_show(filters))`, read before the facts).
     """
     scope = _Scope(filters=filters, months=filters.period.months, national=filters.national)
     trend = trend_months(filters.period)
-    # When the months on show were counted: the oldest count is the one to trust.
-    shown_months = sorted({m for m in [*scope.months, *trend] if m <= current_month()})
-    refreshed = dict(FactsRefresh.objects.filter(month__in=shown_months).values_list("month", "refreshed_at"))
+    shown_months = months_on_show(filters)
+    if counted is None:
+        counted = facts_counted(shown_months)
     return Dashboard(
         filters=filters,
         national=scope.national,
@@ -437,7 +482,8 @@ def dashboard_figures(filters: Filters) -> Dashboard:
         waits=_waits_table(scope),
         **_treatment_tables(scope),
         **_activity_tables(scope),
-        refreshed_at=min(refreshed.values()) if refreshed else None,
+        # When the months on show were counted: the oldest count is the one to trust.
+        refreshed_at=min(refreshed_at for refreshed_at, _ in counted.values()) if counted else None,
         trend_months=tuple(trend),
-        months_not_counted=tuple(m for m in shown_months if m not in refreshed),
+        months_not_counted=tuple(m for m in shown_months if m not in counted),
     )

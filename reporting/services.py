@@ -61,7 +61,8 @@ def facts_refresh(*, month: date) -> None:
             stopwatch.time("writing", partial(model._default_manager.bulk_create, rows, batch_size=BATCH_SIZE))
         marker.refreshed_at = timezone.now()
         marker.seconds = round(clock.perf_counter() - started, 3)
-        marker.save(update_fields=["refreshed_at", "seconds"])
+        marker.refreshes += 1  # the row is locked, so no refresh of the month is lost
+        marker.save(update_fields=["refreshed_at", "seconds", "refreshes"])
     logger.info("Reporting facts for %s refreshed in %.2fs (%s)", f"{month:%Y-%m}", marker.seconds, stopwatch)
 
 

@@ -1,7 +1,8 @@
 """The commissioner dashboard: aggregate figures, their charts, and a CSV of the same figures.
 
 Nothing here reads a referral, an appointment or a person: the views read the monthly
-facts through `selectors.dashboard_figures`, which applies disclosure control.
+facts through `selectors.dashboard_figures`, which applies disclosure control (the page
+through `pages.dashboard_sections`, which caches the figures as HTML).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from practitioner_health.accounts.models import Role
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
-from . import charts
 from .figures import Dashboard, Filters
 from .forms import DashboardFilterForm
+from .pages import dashboard_sections
 from .periods import current_month
 from .selectors import dashboard_figures, trend_months
 from .services import facts_refresh_request
@@ -43,11 +44,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(data=request.GET)
     context: dict[str, object] = {"form": form}
     if form.is_valid():
-        figures = dashboard_figures(form.filters())
         context.update(
-            dashboard=figures,
-            charts=charts.dashboard_charts(figures),
-            query=urlencode(form.query()),
+            sections=dashboard_sections(form.filters(), query=urlencode(form.query())),
             can_refresh=request.user.role == Role.SERVICE_ADMIN,  # type: ignore[union-attr]
         )
     return render(request, "reporting/dashboard.html", context)

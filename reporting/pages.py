@@ -1,0 +1,91 @@
+"""The dashboard's figures as HTML, kept in the shared cache until their facts are counted again.
+
+The figures for a set of filters only change when `services.facts_refresh` replaces the facts
+of a month on show, so the rendered summary, tables and charts are cached under the filters,
+this month (the referrals line and "so far" labels move with it) and when and how often each
+month on show was counted, read in one small query. A refresh on any node, or a flushed or
+unreachable cache, therefore just means counting the figures afresh.
+
+What is cached is rendered without the request: no CSRF token, no user, no messages, and so
+the same for everyone who may see the dashboard (the refresh form is added by the page).
+It holds only aggregates that have been through disclosure control in
+`selectors.dashboard_figures` (small numbers suppressed, others rounded): nothing personal
+and no free text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from . import charts
+from .figures import Filters
+from .periods import current_month
+from .selectors import dashboard_figures, facts_counted, months_on_show
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60 * 60
+# Part of every key: change it when the fragments' markup changes, so no page mixes old and new.
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Sections:
+    """The dashboard's figures as HTML: before the refresh button, and after it."""
+
+    summary: SafeString
+    figures: SafeString
+
+
+def _key(query: str, counted: dict[date, tuple[datetime, int]]) -> str:
+    generation = ";".join(
+        f"{month:%Y-%m}={refreshed_at.isoformat()}/{refreshes}"
+        for month, (refreshed_at, refreshes) in sorted(counted.items())
+    )
+    digest = hashlib.sha256(f"{query}|{current_month():%Y-%m}|{generation}".encode()).hexdigest()
+    return f"reporting:dashboard:v{VERSION}:{digest}"
+
+
+def _cached(key: str) -> Sections | None:
+    try:
+        found = cache.get(key)
+    except Exception:  # a broken cache costs a recount, never the page
+        logger.warning("Reporting cache unavailable; figures counted afresh", exc_info=True)
+        return None
+    if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(part, str) for part in found)):
+        return None
+    # Written by `dashboard_sections` from autoescaped templates.
+    return Sections(mark_safe(found[0]), mark_safe(found[1]))  # noqa: S308
+
+
+def _store(key: str, sections: Sections) -> None:
+    try:
+        cache.set(key, (str(sections.summary), str(sections.figures)), CACHE_SECONDS)
+    except Exception:  # as above: the next request counts them again
+        logger.warning("Reporting cache unavailable; figures not kept", exc_info=True)
+
+
+def dashboard_sections(filters: Filters, *, query: str) -> Sections:
+    """The figures for these filters as HTML; `query` is the filters' normalised GET query
+    (it keys the cache, and the CSV link in the summary uses it)."""
+    # Read before the facts: if a refresh commits in between, the newer figures are kept under
+    # the older key, which no later request asks for, rather than older figures under the newer.
+    counted = facts_counted(months_on_show(filters))
+    key = _key(query, counted)
+    sections = _cached(key)
+    if sections is None:
+        figures = dashboard_figures(filters, counted=counted)
+        context = {"dashboard": figures, "charts": charts.dashboard_charts(figures), "query": query}
+        sections = Sections(
+            render_to_string("reporting/includes/summary.html", context),
+            render_to_string("reporting/includes/figures.html", context),
+        )
+        _store(key, sections)
+    return sections
