@@ -270,12 +270,13 @@ def answers_for(n: int) -> dict[str, dict[str, Any]]:
 
 def referral_session(n: int, *, with_token: bool) -> tuple[str, str | None]:
     """An anonymous session holding a whole journey's answers; returns (cookie, submission token)."""
+    from importlib import import_module
+
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
 
     from referrals.flow import WEB, Journey
 
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     journey = Journey(answers=answers_for(n))
     token = journey.new_token() if with_token else None
     journey.save(store, WEB)

@@ -225,7 +225,7 @@ else:
 
 # Sessions: staff sessions end after 30 minutes idle (IdleTimeoutMiddleware); the cookie
 # itself lasts the browser session at most.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "practitioner_health.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

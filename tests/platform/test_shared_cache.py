@@ -26,6 +26,7 @@ django.setup()
 from django.conf import settings
 from django.test import RequestFactory
 settings.REFERRAL_RATE_LIMIT_ANSWERS = {limit}
+settings.REFERRAL_RATE_LIMIT_ANSWERS_WINDOW = {window}
 from referrals.ratelimit import step_limit_exceeded
 print("over" if step_limit_exceeded(RequestFactory().post("/refer/self/")) else "under")
 """
@@ -56,11 +57,15 @@ def test_the_cache_is_redis_shared_by_every_process(settings: Any) -> None:
 def test_a_limit_reached_through_one_web_process_holds_in_another(client: Client, settings: Any) -> None:
     limit = 3
     settings.REFERRAL_RATE_LIMIT_ANSWERS = limit
+    # A window far longer than the test, so both processes count in the same one however
+    # long the second takes to start.
+    window = 10**9
+    settings.REFERRAL_RATE_LIMIT_ANSWERS_WINDOW = window
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "practitioner_health.settings_test"}
 
     def second_process() -> str:
         done = subprocess.run(
-            [sys.executable, "-c", SECOND_PROCESS.replace("{limit}", str(limit))],
+            [sys.executable, "-c", SECOND_PROCESS.replace("{limit}", str(limit)).replace("{window}", str(window))],
             cwd=ROOT,
             env=env,
             capture_output=True,
