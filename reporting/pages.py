@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
-from .figures import Dashboard, Filters, Table
+from .figures import Filters
 from .periods import current_month
 from .selectors import dashboard_figures, facts_counted, months_on_show
 
@@ -43,40 +42,6 @@ class Sections:
 
     summary: SafeString
     figures: SafeString
-
-
-def table_html(table: Table) -> SafeString:
-    """One dashboard table with its note. Written out in Python: as a template include, the
-    loops over thirteen tables' rows and cells took longer than the queries behind them."""
-    cell = '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
-    headings = "".join(
-        f'<th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">{escape(h)}</th>'
-        for h in table.headings
-    )
-    rows = "".join(
-        f'<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">{escape(row.label)}</th>'
-        + "".join(f"{cell}{escape(figure)}</td>" for figure in row.figures)
-        + "</tr>"
-        for row in table.rows
-    )
-    note = f'<p class="nhsuk-body-s">{escape(table.note)}</p>' if table.note else ""
-    # Every text above went through escape().
-    return mark_safe(  # noqa: S308
-        f'<table class="nhsuk-table ph-report-table" id="{escape(table.key)}">'
-        f'<caption class="nhsuk-table__caption nhsuk-table__caption--s">{escape(table.caption)}</caption>'
-        f'<thead class="nhsuk-table__head"><tr class="nhsuk-table__row">'
-        f'<th class="nhsuk-table__header" scope="col">{escape(table.first_heading)}</th>{headings}</tr></thead>'
-        f'<tbody class="nhsuk-table__body">{rows}</tbody></table>{note}'
-    )
-
-
-def _tables(figures: Dashboard) -> dict[str, SafeString]:
-    """Each table as HTML, by its name on `Dashboard` (dashboard.waits is tables.waits)."""
-    return {
-        field.name: table_html(value)
-        for field in fields(figures)
-        if isinstance(value := getattr(figures, field.name), Table)
-    }
 
 
 def _key(query: str, counted: dict[date, tuple[datetime, int]]) -> str:
@@ -117,12 +82,7 @@ def dashboard_sections(filters: Filters, *, query: str) -> Sections:
     sections = _cached(key)
     if sections is None:
         figures = dashboard_figures(filters, counted=counted)
-        context = {
-            "dashboard": figures,
-            "tables": _tables(figures),
-            "charts": charts.dashboard_charts(figures),
-            "query": query,
-        }
+        context = {"dashboard": figures, "charts": charts.dashboard_charts(figures), "query": query}
         sections = Sections(
             render_to_string("reporting/includes/summary.html", context),
             render_to_string("reporting/includes/figures.html", context),
