@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -45,21 +46,30 @@ class QuickSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         chosen = "" if value is None else str(value)
-
-        def option(key: Any, label: Any) -> str:
-            selected = " selected" if str(key) == chosen else ""
-            return f'<option value="{escape(key)}"{selected}>{escape(label)}</option>'
-
-        parts = []
-        for key, label in self.choices:
-            if isinstance(label, list | tuple):  # an <optgroup> of (value, label) pairs
-                inner = "".join(option(*pair) for pair in label)
-                parts.append(f'<optgroup label="{escape(key)}">{inner}</optgroup>')
-            else:
-                parts.append(option(key, label))
+        # Django keeps choices as lists; the cache below needs them hashable.
+        choices = tuple((key, tuple(label) if isinstance(label, list) else label) for key, label in self.choices)
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        # Every value and label above went through escape(); flatatt escapes the attributes.
-        return SafeString(f'<select name="{escape(name)}"{attributes}>{"".join(parts)}</select>')
+        # The options went through escape(); flatatt escapes the attributes.
+        return SafeString(f'<select name="{escape(name)}"{attributes}>{_options_html(choices, chosen)}</select>')
+
+
+@lru_cache(maxsize=512)
+def _options_html(choices: tuple[tuple[Any, Any], ...], chosen: str) -> str:
+    """The <option>s for these choices with `chosen` selected. The same few lists (months up
+    to this one, regions, professions) with the same few choices come back on every request."""
+
+    def option(key: Any, label: Any) -> str:
+        selected = " selected" if str(key) == chosen else ""
+        return f'<option value="{escape(key)}"{selected}>{escape(label)}</option>'
+
+    parts = []
+    for key, label in choices:
+        if isinstance(label, tuple):  # an <optgroup> of (value, label) pairs
+            inner = "".join(option(*pair) for pair in label)
+            parts.append(f'<optgroup label="{escape(key)}">{inner}</optgroup>')
+        else:
+            parts.append(option(key, label))
+    return "".join(parts)
 
 
 _PERIOD = re.compile(r"^(?:month-(\d{4})-(\d{2})|quarter-(\d{4})-q([1-4])|year-(\d{4}))$")
@@ -73,7 +83,8 @@ def _parse_month(value: str) -> date:
     return date.fromisoformat(f"{value}-01")
 
 
-def period_choices(today_month: date) -> list[tuple[str, Any]]:
+@lru_cache(maxsize=4)
+def period_choices(today_month: date) -> tuple[tuple[str, Any], ...]:
     months = [add_months(today_month, -n) for n in range(RECENT_MONTHS)]
     year = financial_year_of(today_month)
     quarter = (today_month.month - 4) % 12 // 3 + 1
@@ -86,12 +97,18 @@ def period_choices(today_month: date) -> list[tuple[str, Any]]:
         (f"year-{y}", f"{financial_year_label(y)} (April {y} to March {y + 1})")
         for y in range(this_year, this_year - RECENT_YEARS, -1)
     ]
-    return [
-        ("Financial years", years),
-        ("Quarters", quarters),
-        ("Months", [(f"month-{_month_value(m)}", month_label(m)) for m in months]),
-        ("Other", [(CUSTOM, "A range of months (choose below)")]),
-    ]
+    return (
+        ("Financial years", tuple(years)),
+        ("Quarters", tuple(quarters)),
+        ("Months", tuple((f"month-{_month_value(m)}", month_label(m)) for m in months)),
+        ("Other", ((CUSTOM, "A range of months (choose below)"),)),
+    )
+
+
+@lru_cache(maxsize=4)
+def month_choices(first: date, last: date) -> tuple[tuple[str, str], ...]:
+    """The months from `last` back to `first`, for the start and end of a range."""
+    return (("", "Choose a month"), *((_month_value(m), month_label(m)) for m in reversed(months_between(first, last))))
 
 
 def default_period_value(today_month: date) -> str:
@@ -168,13 +185,13 @@ class DashboardFilterForm(NHSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         today_month = current_month()
         self._choices("period", period_choices(today_month))
-        months = [(_month_value(m), month_label(m)) for m in reversed(months_between(earliest_month(), today_month))]
-        self._choices("start", [("", "Choose a month"), *months])
-        self._choices("end", [("", "Choose a month"), *months])
+        months = month_choices(earliest_month(), today_month)
+        self._choices("start", months)
+        self._choices("end", months)
         self._default_period = default_period_value(today_month)
         self._describe_fields()
 
-    def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+    def _choices(self, name: str, choices: tuple[tuple[str, Any], ...]) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices

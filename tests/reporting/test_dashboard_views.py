@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -75,6 +76,23 @@ def test_commissioner_sees_the_figures_for_the_chosen_filters(commissioner: User
     # The charts are SVG images with a text alternative, each followed by its data.
     assert html.count('role="img" aria-labelledby=') == 3
     assert "Show the data for this chart" in html
+
+
+def test_the_filters_show_what_was_chosen_each_time(commissioner: User, client_for: Callable) -> None:
+    client = client_for(commissioner)
+
+    def chosen(html: str, name: str) -> list[str]:
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+        assert select is not None
+        return re.findall(r'<option value="([^"]*)" selected>', select.group(0))
+
+    first = client.get("/reporting/", {"period": "quarter-2025-q1", "region": "london"}).content.decode()
+    assert chosen(first, "period") == ["quarter-2025-q1"] and chosen(first, "region") == ["london"]
+    # The same lists with other choices: nothing of the first request's selection is left.
+    second = client.get("/reporting/", {"period": "month-2025-06", "region": "midlands"}).content.decode()
+    assert chosen(second, "period") == ["month-2025-06"] and chosen(second, "region") == ["midlands"]
+    custom = client.get("/reporting/", {"period": "custom", "start": "2025-02", "end": "2025-05"}).content.decode()
+    assert chosen(custom, "start") == ["2025-02"] and chosen(custom, "end") == ["2025-05"]
 
 
 @pytest.mark.usefixtures("service")
