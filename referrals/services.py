@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from practitioner_health.accounts.models import Role, User
@@ -132,10 +133,15 @@ def reference_generate() -> str:
     for _ in range(REFERENCE_ATTEMPTS):
         chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
         reference = f"PH-{chars[:4]}-{chars[4:]}"
-        if (
-            not Referral.objects.filter(reference=reference).exists()
-            and not DuplicateSubmission.objects.filter(reference=reference).exists()
-        ):
+        # Referrals and repeat requests share one series of references: both are looked at in one query.
+        taken = (
+            Referral.objects.filter(reference=reference)
+            .order_by()
+            .values("pk")
+            .union(DuplicateSubmission.objects.filter(reference=reference).order_by().values("pk"), all=True)
+            .order_by()
+        )
+        if not taken.exists():
             return reference
     raise RuntimeError("Could not find an unused reference number")
 
@@ -144,8 +150,27 @@ def _previous_result(submission_key: str | None) -> SubmissionResult | None:
     """The outcome of an earlier submission of the same form, if there was one."""
     if not submission_key:
         return None
-    referral = Referral.objects.filter(submission_key=submission_key).first()
-    if referral is not None:
+    # Nearly always there is none: one query looks in both places.
+    found = (
+        Referral.objects.filter(submission_key=submission_key)
+        .order_by()
+        .annotate(kind=Value("referral"))
+        .values_list("kind", "pk")
+        .union(
+            DuplicateSubmission.objects.filter(submission_key=submission_key)
+            .order_by()
+            .annotate(kind=Value("duplicate"))
+            .values_list("kind", "pk"),
+            all=True,
+        )
+        .order_by()[:1]
+    )
+    hit = next(iter(found), None)
+    if hit is None:
+        return None
+    kind, pk = hit
+    if kind == "referral":
+        referral = Referral.objects.get(pk=pk)
         decision = referral.eligibility_decisions.first()
         reasons = decision.reasons if decision else []
         return SubmissionResult(
@@ -155,16 +180,14 @@ def _previous_result(submission_key: str | None) -> SubmissionResult | None:
             reason_codes=tuple(r["code"] for r in reasons) if referral.eligibility == Eligibility.INELIGIBLE else (),
             signposts=tuple(_stored_signposts(reasons)),
         )
-    duplicate = DuplicateSubmission.objects.filter(submission_key=submission_key).first()
-    if duplicate is not None:
-        return SubmissionResult(
-            reference=duplicate.reference,
-            urgent=duplicate.self_harm_thoughts,
-            ineligible=duplicate.eligibility == Eligibility.INELIGIBLE,
-            reason_codes=tuple(duplicate.reason_codes),
-            signposts=tuple((str(c), str(n)) for c, n in duplicate.signposts),
-        )
-    return None
+    duplicate = DuplicateSubmission.objects.get(pk=pk)
+    return SubmissionResult(
+        reference=duplicate.reference,
+        urgent=duplicate.self_harm_thoughts,
+        ineligible=duplicate.eligibility == Eligibility.INELIGIBLE,
+        reason_codes=tuple(duplicate.reason_codes),
+        signposts=tuple((str(c), str(n)) for c, n in duplicate.signposts),
+    )
 
 
 def _stored_signposts(reasons: list[dict[str, Any]]) -> list[tuple[str, str]]:
