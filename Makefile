@@ -24,7 +24,7 @@ bench: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy practitioner_health referrals clinicians triage selfhelp reporting api
+	$(PY) -m mypy practitioner_health referrals clinicians triage selfhelp reporting api bench
 
 migrations-check: install
 	DJANGO_ENV=embedded VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run

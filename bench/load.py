@@ -72,7 +72,8 @@ def run_load(
     and return extra headers (e.g. a session cookie) for its requests.
     """
     parts = urlsplit(base_url)
-    if parts.hostname not in ALLOWED_HOSTS:
+    host = parts.hostname
+    if host is None or host not in ALLOWED_HOSTS:
         raise ValueError("Load is only ever sent to loopback addresses")
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0, "server_errors": 0}
@@ -81,7 +82,7 @@ def run_load(
     barrier = threading.Barrier(clients)
 
     def worker(index: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=30)
         extra = setup_client(conn, index) if setup_client else {}
         barrier.wait()
         for n in range(requests_per_client):
@@ -97,7 +98,7 @@ def run_load(
                 status = response.status
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                conn = http.client.HTTPConnection(host, parts.port, timeout=30)
                 status = 0
             elapsed = (time.perf_counter() - started) * 1000
             with lock:

@@ -35,7 +35,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,7 +231,7 @@ def _wait_ready(base: str) -> None:
 
     def answers() -> bool:
         try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
             conn.request("GET", "/healthz")
             return conn.getresponse().status == 200
         except OSError:
@@ -306,6 +306,14 @@ def get(path: str, cookie: str = "") -> Any:
     from bench.load import Request
 
     return Request("GET", path, None, {"Cookie": cookie} if cookie else {})
+
+
+class LoadShape(TypedDict):
+    """How many clients, and requests per client, a load run uses."""
+
+    clients: int
+    per_client: int
+    sizes: Sizes
 
 
 def load(base: str, make: Callable[[int, int], Any], *, clients: int, per_client: int, sizes: Sizes) -> dict[str, Any]:
@@ -409,8 +417,8 @@ def bench_pages(dbs: Databases, template: str, sizes: Sizes, workers: int) -> di
 
     results: dict[str, Any] = {"rows": {"referrals": referrals, "caseload": assigned}}
     with gunicorn(dbs.url_for(name), workers) as base:
-        concurrent = {"clients": sizes.clients, "per_client": sizes.requests_per_client, "sizes": sizes}
-        pages = {"clients": sizes.page_clients, "per_client": sizes.page_requests_per_client, "sizes": sizes}
+        concurrent = LoadShape(clients=sizes.clients, per_client=sizes.requests_per_client, sizes=sizes)
+        pages = LoadShape(clients=sizes.page_clients, per_client=sizes.page_requests_per_client, sizes=sizes)
         results["floor_20"] = load(base, lambda i, n: get("/healthz"), **concurrent)
         results["referral_questions"] = load(base, question, **concurrent)
         results["referral_submit"] = load(base, submit, **concurrent)

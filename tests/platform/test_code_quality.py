@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["practitioner_health", "referrals", "clinicians", "triage", "selfhelp", "reporting", "api"]
+APPS = ["practitioner_health", "referrals", "clinicians", "triage", "selfhelp", "reporting", "api", "bench"]
 
 
 def _run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
