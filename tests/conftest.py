@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core import serializers
+from django.db import transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
+from clinicians.models import Region, Service
 from practitioner_health.accounts.models import Role, User
+from selfhelp.models import Article, SignpostingEntry
 from tests.factories import UserFactory
+from triage.models import BankHoliday
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -29,6 +35,43 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 ROLES = ("anonymous", "practitioner", "handler", "clinician", "commissioner", "service_admin")
+
+
+# What the data migrations load: regions and services, the signposting directory, the
+# starter articles and the bank holidays.
+REFERENCE_MODELS = (Region, Service, SignpostingEntry, Article, BankHoliday)
+
+
+@pytest.fixture(scope="session")
+def _reference_data(django_db_blocker: Any) -> str:
+    with django_db_blocker.unblock():
+        rows = [row for model in REFERENCE_MODELS for row in model._base_manager.order_by("pk")]
+        return serializers.serialize("json", rows)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    if "live_server" in fixtures or "transactional_db" in fixtures:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_restored(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (browser, fault and Celery tests) end by emptying every table, which
+    takes the migrations' reference data from every later test on the same worker; put it back
+    first. (Django's serialized rollback keeps its copy on the connection object, which is not
+    the same object in every test here, and restores every table, content types included.)"""
+    if not _is_transactional(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    # Taken at the worker's first transactional test, before anything has emptied the tables.
+    reference_data = request.getfixturevalue("_reference_data")
+    if not Region.objects.exists():
+        with transaction.atomic():
+            for row in serializers.deserialize("json", reference_data):
+                row.save()
 
 
 @pytest.fixture
