@@ -2,7 +2,8 @@
 
 Migrates SQLite in var/, seeds demo data when the database is empty, then runs the web
 server (gunicorn) and one Celery worker with beat on a filesystem transport, so reminders,
-callbacks and message sending all work. Ctrl-C stops everything it started.
+callbacks and message sending all work. Ctrl-C, or SIGTERM or SIGHUP to this process
+(a process manager, `timeout`, a closed terminal), stops everything it started.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 
 
+def _stop(signum: int, frame: object) -> None:
+    # As Ctrl-C does: leave the wait below, so the children are stopped rather than orphaned.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()

@@ -1,0 +1,86 @@
+"""`make run`'s supervisor: the embedded service comes up on its own defaults, and stopping
+the supervisor stops everything it started (no orphaned web server or worker)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+from tests.support.celery_worker import wait_until
+
+pytestmark = pytest.mark.services
+
+ROOT = Path(__file__).resolve().parents[2]
+# What `make test` sets for the suite; the embedded default must not see any of it.
+TEST_ONLY = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except OSError:
+        return 0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_the_embedded_service_starts_and_stops_everything_it_started(tmp_path: Path, stop: signal.Signals) -> None:
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY}
+    env.update(DJANGO_ENV="embedded", VAR_DIR=str(tmp_path))
+    supervisor = subprocess.Popen(
+        [sys.executable, "scripts/run_embedded.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: status(f"http://127.0.0.1:{port}/healthz") == 200, timeout=180, interval=0.5)
+        assert status(f"http://127.0.0.1:{port}/refer/") == 200
+        started = children_of(supervisor.pid)
+        assert len(started) == 2, "gunicorn and the Celery worker"
+
+        supervisor.send_signal(stop)
+        assert supervisor.wait(timeout=30) == 0
+        wait_until(lambda: not any(alive(pid) for pid in started), timeout=30, interval=0.2)
+        assert status(f"http://127.0.0.1:{port}/healthz") == 0
+        output = supervisor.stdout.read().decode() if supervisor.stdout else ""
+        assert "Demo logins" in output
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(supervisor.pid, signal.SIGKILL)
