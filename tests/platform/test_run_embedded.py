@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -15,18 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.celery_worker import wait_until
+from tests.support.services import free_port
 
 pytestmark = pytest.mark.services
 
 ROOT = Path(__file__).resolve().parents[2]
 # What `make test` sets for the suite; the embedded default must not see any of it.
 TEST_ONLY = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def status(url: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.support.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ print("over" if step_limit_exceeded(RequestFactory().post("/refer/self/")) else 
 """
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def cache_down(settings: Any) -> None:
     """The cache pointed at a port nothing listens on, as when Redis has stopped."""
@@ -45,7 +39,7 @@ def cache_down(settings: Any) -> None:
         "default": {
             **settings.CACHES["default"],
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
 
