@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core import signing
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -32,6 +33,9 @@ from .selectors import dashboard_figures, facts_counted, months_on_show
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60 * 60
+# The fragments go back on the page as markup, so each is signed with the site's secret key:
+# whoever can write to the cache (Redis) still cannot put HTML on the dashboard.
+_SIGNER = signing.Signer(salt="reporting.dashboard-sections")
 # Part of every key: change it when the fragments' markup changes, so no page mixes old and new.
 VERSION = 1
 
@@ -61,13 +65,19 @@ def _cached(key: str) -> Sections | None:
         return None
     if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(part, str) for part in found)):
         return None
-    # Written by `dashboard_sections` from autoescaped templates.
-    return Sections(mark_safe(found[0]), mark_safe(found[1]))  # noqa: S308
+    try:
+        summary, figures = (_SIGNER.unsign(part) for part in found)
+    except signing.BadSignature:
+        # Not written by this service with its key: never shown as markup.
+        logger.warning("Reporting cache entry with a bad signature ignored; figures counted afresh")
+        return None
+    # Written by `dashboard_sections` from autoescaped templates, and signed by it.
+    return Sections(mark_safe(summary), mark_safe(figures))  # noqa: S308
 
 
 def _store(key: str, sections: Sections) -> None:
     try:
-        cache.set(key, (str(sections.summary), str(sections.figures)), CACHE_SECONDS)
+        cache.set(key, (_SIGNER.sign(sections.summary), _SIGNER.sign(sections.figures)), CACHE_SECONDS)
     except Exception:  # as above: the next request counts them again
         logger.warning("Reporting cache unavailable; figures not kept", exc_info=True)
 

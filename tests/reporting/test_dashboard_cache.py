@@ -156,6 +156,26 @@ def test_a_broken_cache_still_gives_the_page(
 
 
 @pytest.mark.usefixtures("june")
+def test_markup_written_into_the_cache_by_anyone_else_is_never_shown(
+    commissioner: User, client_for: Callable, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = client_for(commissioner)
+    _look(client, JUNE_LONDON)
+    kept = [key for key in cache.keys("reporting:dashboard:*")]  # type: ignore[attr-defined]
+    assert len(kept) == 1, "the page's figures are kept"
+    # Someone with access to Redis swaps in their own markup, with or without a signature.
+    injected = '<a id="injected" href="https://evil.example">Sign in again</a>'
+    for forged in ((injected, injected), (f"{injected}:forged-signature", f"{injected}:forged-signature")):
+        cache.set(kept[0], forged, 60)
+
+        html, _ = _look(client, JUNE_LONDON)
+
+        assert 'id="injected"' not in html and "evil.example" not in html
+        assert _received(html) == ["10", "100.0%"]
+    assert "bad signature" in caplog.text
+
+
+@pytest.mark.usefixtures("june")
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
 def test_a_cache_that_keeps_nothing_counts_the_figures_each_time(commissioner: User, client_for: Callable) -> None:
     client = client_for(commissioner)
