@@ -412,7 +412,10 @@ SERVICE_NAME = "Practitioner Health"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "practitioner_health.audit.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "practitioner_health.audit.logging.RequestIdFilter"},
+        "repeated": {"()": "practitioner_health.logfilters.RepeatedRecordFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
@@ -427,6 +430,8 @@ LOGGING = {
         # Twilio's client logs request parameters (numbers, message text) at INFO.
         "twilio": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},
+        # A Redis outage logs from every cache call: the first, then one a minute.
+        "django_redis.cache": {"filters": ["repeated"]},
     },
 }
 
