@@ -1,4 +1,11 @@
-"""Log filters for records that can come in floods.
+"""Logging helpers: what a log line may say about an error or an address, and a filter for floods.
+
+`error_kind(exc)` is the only thing a log line (or a stored error) says about an exception:
+its class. Its text can quote SQL parameters, or a provider's reply with a phone number in it.
+
+Django's request and security loggers name the request's path ("Not Found: /..."). One of
+the service's own addresses carries only ids and slugs; any other is whatever someone typed,
+an email address pasted into the address bar, say. `UnknownPathFilter` withholds those.
 
 When Redis is down, every cache call logs the same "Exception ignored" with a traceback:
 one a request. `RepeatedRecordFilter` lets the first of a run of identical records through,
@@ -10,6 +17,30 @@ from __future__ import annotations
 import logging
 import threading
 import time
+
+from django.urls import Resolver404, resolve
+
+
+def error_kind(exc: BaseException) -> str:
+    """The exception's class, e.g. "OperationalError"; never its message."""
+    return type(exc).__qualname__
+
+
+WITHHELD_PATH = "(an address that is not one of the service's: withheld)"
+
+
+class UnknownPathFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        path = getattr(getattr(record, "request", None), "path", None)
+        if not path or not isinstance(record.args, tuple):
+            return True
+        try:
+            resolve(path)
+        except Resolver404:
+            # Django escapes the arguments before logging them: match either form.
+            forms = {path, path.encode("unicode_escape").decode("ascii")}
+            record.args = tuple(WITHHELD_PATH if arg in forms else arg for arg in record.args)
+        return True
 
 
 class RepeatedRecordFilter(logging.Filter):

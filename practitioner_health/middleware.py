@@ -16,6 +16,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from .logfilters import error_kind
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -41,8 +43,9 @@ def is_database_unavailable(exception: BaseException | None) -> TypeGuard[Operat
 def database_unavailable(request: HttpRequest, exception: BaseException) -> HttpResponse:
     """The 503 "try again" page. Also used by the 500 handler for a database error raised
     outside any view (loading the session in middleware, say), which no view sees."""
-    # The exception's text can quote SQL parameters: log its type only.
-    logger.error("Database unavailable (%s) at %s", type(exception).__name__, request.path)
+    # The class only, and not the path either: a mistyped address is whatever someone typed.
+    # The line's request id ties it to the request.
+    logger.error("Database unavailable (%s)", error_kind(exception))
     # Rendered without the request: context processors could need the database too.
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

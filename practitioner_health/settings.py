@@ -415,6 +415,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "practitioner_health.audit.logging.RequestIdFilter"},
         "repeated": {"()": "practitioner_health.logfilters.RepeatedRecordFilter"},
+        "unknown_path": {"()": "practitioner_health.logfilters.UnknownPathFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -424,7 +425,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django's request logger prints the path, which is safe: URLs never carry personal data.
+        # Django names the request's path: the service's own URLs carry ids and slugs only; any
+        # other path is whatever someone typed, and is withheld.
+        "django.request": {"filters": ["unknown_path"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # Twilio's client logs request parameters (numbers, message text) at INFO.

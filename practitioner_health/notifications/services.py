@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from ..logfilters import error_kind
 from .messages import IndiscreetMessageError, render_message
 from .models import Channel, Notification, Status
 from .transports import PermanentSendError, TransientSendError, Transport, transport_for
@@ -256,8 +257,7 @@ def notification_send_safely(*, notification_id: int) -> str:
     except (OperationalError, InterfaceError):
         raise
     except Exception as exc:  # noqa: BLE001 - recorded against the row, then reported by class name
-        # The class name only: a provider's error text can quote the recipient.
-        logger.error("Notification %s could not be sent (%s)", notification_id, type(exc).__name__)
+        logger.error("Notification %s could not be sent (%s)", notification_id, error_kind(exc))
         _unexpected_failure_record(notification_id, exc)
         return "error"
 
@@ -272,7 +272,7 @@ def _unexpected_failure_record(notification_id: int, exc: Exception) -> None:
         if notification is None:
             return
         notification.attempts += 1
-        notification.last_error = f"internal {type(exc).__name__}"[:120]
+        notification.last_error = f"internal {error_kind(exc)}"[:120]
         if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             notification.status = Status.FAILED
             logger.warning("Notification %s gave up after %s attempts", notification.pk, notification.attempts)
@@ -294,8 +294,7 @@ def notifications_send(*, notification_ids: Sequence[int]) -> dict[str, int]:
         try:
             outcome = notification_send_safely(notification_id=notification_id)
         except Exception as exc:  # noqa: BLE001 - one bad row must not hold up the rest of the batch
-            # The class name only: a provider's error text can quote the recipient.
-            logger.error("Notification %s could not be sent (%s)", notification_id, type(exc).__name__)
+            logger.error("Notification %s could not be sent (%s)", notification_id, error_kind(exc))
             outcome = "error"
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts

@@ -22,6 +22,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from ..logfilters import error_kind
 from .messages import RenderedMessage
 from .models import Channel
 
@@ -64,7 +65,7 @@ class EmailTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             raise PermanentSendError("smtp_recipient_refused") from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise TransientSendError(type(exc).__name__) from exc
+            raise TransientSendError(error_kind(exc)) from exc
         return SendResult()
 
 
@@ -109,7 +110,7 @@ class TwilioSmsTransport:
         except TwilioRestException as exc:
             raise _classify_twilio_error(exc) from exc
         except Exception as exc:
-            raise TransientSendError(type(exc).__name__) from exc
+            raise TransientSendError(error_kind(exc)) from exc
         return SendResult(provider_id=sent.sid or "")
 
 
@@ -129,7 +130,7 @@ class TwilioVoiceTransport:
         except TwilioRestException as exc:
             raise _classify_twilio_error(exc) from exc
         except Exception as exc:
-            raise TransientSendError(type(exc).__name__) from exc
+            raise TransientSendError(error_kind(exc)) from exc
         return SendResult(provider_id=call.sid or "")
 
 

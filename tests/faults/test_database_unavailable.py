@@ -26,6 +26,19 @@ def test_a_lost_database_connection_shows_a_try_again_page(error: type[Exception
     assert "Traceback" not in body and "someone@example.org" not in body and "OperationalError" not in body
 
 
+def test_the_log_says_what_failed_and_nothing_anyone_typed(caplog: pytest.LogCaptureFixture) -> None:
+    typed = "/self-help/someone@example.org"  # a mistyped address is whatever someone typed
+    secret = "SELECT name FROM referrals_referral WHERE email = 'someone@example.org'"
+    # The not-found page loses the database while it renders.
+    with mock.patch("practitioner_health.views.render", side_effect=OperationalError(secret)):
+        response = Client(raise_request_exception=False).get(typed)
+    assert response.status_code == 503
+    assert [r.getMessage() for r in caplog.records if r.name == "practitioner_health.middleware"] == [
+        "Database unavailable (OperationalError)"
+    ]
+    assert "someone@example.org" not in caplog.text
+
+
 def test_other_errors_are_left_to_the_normal_error_handling() -> None:
     middleware = DatabaseUnavailableMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("boom")) is None

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from practitioner_health.logfilters import RepeatedRecordFilter
+from practitioner_health.logfilters import WITHHELD_PATH, RepeatedRecordFilter
 
 
 @pytest.fixture
@@ -39,3 +39,19 @@ def test_a_run_of_identical_records_is_logged_once_a_minute(
 
 def test_the_cache_logger_is_filtered_in_the_settings() -> None:
     assert any(isinstance(f, RepeatedRecordFilter) for f in logging.getLogger("django_redis.cache").filters)
+
+
+@pytest.mark.django_db
+def test_an_address_someone_typed_is_withheld_from_the_request_log(
+    client_for, handler, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.WARNING, logger="django.request")
+    client = client_for(handler)
+
+    assert client.get("/someone@example.org/").status_code == 404
+    # One of the service's own addresses (ids only) is kept: it says which page was refused.
+    assert client.get("/helpline/referral/999999/").status_code == 404
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert messages == [f"Not Found: {WITHHELD_PATH}", "Not Found: /helpline/referral/999999/"]
+    assert "someone@example.org" not in caplog.text

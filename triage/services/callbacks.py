@@ -19,6 +19,7 @@ from twilio.base.exceptions import TwilioRestException
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.crypto import normalise_phone, phone_index
+from practitioner_health.logfilters import error_kind
 from practitioner_health.notifications.transports import twilio_client
 from referrals.models import Referral
 
@@ -101,7 +102,7 @@ def callback_place_call(*, callback_id: int) -> str:
             )
         except (TwilioRestException, OSError) as exc:
             logger.warning(
-                "Callback %s attempt %s could not be placed (%s)", callback.pk, attempt.number, type(exc).__name__
+                "Callback %s attempt %s could not be placed (%s)", callback.pk, attempt.number, error_kind(exc)
             )
             _finish_attempt(callback, attempt, AttemptOutcome.FAILED)
             return "failed-to-place"
