@@ -37,6 +37,35 @@ def test_saving_an_existing_session_is_one_statement(django_assert_num_queries: 
     assert timezone.now() + timedelta(minutes=4) < row.expire_date <= timezone.now() + timedelta(minutes=5)
 
 
+def test_reading_a_session_is_one_statement(django_assert_num_queries: DjangoAssertNumQueries) -> None:
+    store = SessionStore()
+    store["answer"] = "yes"
+    store.create()
+    with django_assert_num_queries(1):
+        assert SessionStore(store.session_key)["answer"] == "yes"
+
+
+def test_an_expired_session_reads_as_empty_and_is_never_written_back() -> None:
+    store = SessionStore()
+    store["answer"] = "yes"
+    store.create()
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert "answer" not in expired and expired.session_key is None
+    expired["answer"] = "no"
+    expired.save()  # a new session, not the expired row
+    assert expired.session_key != store.session_key
+    assert Session.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 41, "' OR '1'='1' --"])
+def test_a_malformed_session_key_reads_as_empty(key: str) -> None:
+    store = SessionStore()
+    store["answer"] = "yes"
+    store.create()
+    assert "answer" not in SessionStore(key)
+
+
 def test_saving_a_session_deleted_meanwhile_is_refused() -> None:
     store = SessionStore()
     store["answer"] = "yes"
