@@ -269,7 +269,10 @@ def answers_for(n: int) -> dict[str, dict[str, Any]]:
 
 
 def referral_session(n: int, *, with_token: bool) -> tuple[str, str | None]:
-    """An anonymous session holding a whole journey's answers; returns (cookie, submission token)."""
+    """An anonymous session holding a whole journey's answers, saved as the question pages save them.
+
+    Returns (cookie, submission token).
+    """
     from importlib import import_module
 
     from django.conf import settings
@@ -277,7 +280,7 @@ def referral_session(n: int, *, with_token: bool) -> tuple[str, str | None]:
     from referrals.flow import WEB, Journey
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
-    journey = Journey(answers=answers_for(n))
+    journey = Journey.replay(answers_for(n), WEB)
     token = journey.new_token() if with_token else None
     journey.save(store, WEB)
     store.save()

@@ -9,6 +9,7 @@ The same journey runs in two flows: the public web form and the handler's phone 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -97,6 +98,8 @@ class Journey:
     token: str | None = None
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     confirmation: dict[str, Any] | None = None
+    # What each question page's answer was found to mean when it was saved: see `walk`.
+    checked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: SessionBase, flow: Flow) -> Journey:
@@ -113,11 +116,53 @@ class Journey:
             token=data.get("token"),
             done=data.get("done") or {},
             confirmation=data.get("confirmation"),
+            checked=data.get("checked") or {},
         )
 
+    @classmethod
+    def replay(cls, answers: dict[str, dict[str, Any]], flow: Flow) -> Journey:
+        """The journey the question pages would have saved for these answers, page by page."""
+        journey = cls()
+        for step in STEPS:
+            state = walk(journey.answers, flow, upto=step, checked=journey.checked)
+            data = answers.get(step.slug)
+            if data is None or state.terminal is not None or state.blocks(step) is not None:
+                break
+            form = step.form_class(data=data, prior=state.prior_for(step), phone=flow.phone)
+            if not form.is_valid():
+                break
+            journey.answer(step, form, state)
+        return journey
+
     def save(self, session: SessionBase, flow: Flow) -> None:
-        data = {"answers": self.answers, "token": self.token, "done": self.done, "confirmation": self.confirmation}
+        data = {
+            "answers": self.answers,
+            "token": self.token,
+            "done": self.done,
+            "confirmation": self.confirmation,
+            "checked": self.checked,
+        }
         session[flow.session_key] = encrypt_str(json.dumps(data)).decode()
+
+    def answer(self, step: Step, form: forms.QuestionForm, state: Walk) -> None:
+        """Keep a valid answer to `step`, forgetting the answers it makes meaningless."""
+        slug = step.slug
+        stored = form.storable()
+        if self.answers.get(slug) != stored:
+            for dependant in form.invalidates:
+                self.answers.pop(dependant, None)
+                self.checked.pop(dependant, None)
+        self.answers[slug] = stored
+        self.checked.pop(slug, None)
+        facts = form.facts()
+        # Only facts that survive JSON unchanged are kept (a date of birth does not): a page
+        # without a kept meaning is simply checked again by its form.
+        if _plain(facts):
+            self.checked[slug] = {
+                "chain": _chain(state.chain, stored),
+                "facts": facts,
+                "branch": form.branch(),
+            }
 
     def new_token(self) -> str:
         self.token = secrets.token_urlsafe(24)
@@ -128,6 +173,7 @@ class Journey:
         done = {**self.done, token: result}
         self.done = dict(list(done.items())[-REMEMBERED_SUBMISSIONS:])
         self.answers = {}
+        self.checked = {}
         self.token = None
         self.confirmation = result
 
@@ -141,14 +187,15 @@ class Walk:
     first_missing: Step | None
     terminal: str | None
     terminal_step: Step | None
+    # Each checked page's facts, and a digest of the answers checked so far (see `walk`).
+    page_facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    chain: str = ""
 
     def prior_for(self, step: Step) -> dict[str, Any]:
         """The facts from the pages before `step`: what its form may depend on."""
         prior: dict[str, Any] = {}
         for earlier in STEPS[: STEP_INDEX[step.slug]]:
-            form = self.forms.get(earlier.slug)
-            if form is not None:
-                prior.update(form.facts())
+            prior.update(self.page_facts.get(earlier.slug, {}))
         return prior
 
     def blocks(self, step: Step) -> Step | None:
@@ -198,29 +245,71 @@ class Walk:
         )
 
 
-def walk(answers: dict[str, dict[str, Any]], flow: Flow, *, upto: Step | None = None) -> Walk:
+def _plain(facts: dict[str, Any]) -> bool:
+    try:
+        return bool(json.loads(json.dumps(facts)) == facts)
+    except TypeError:
+        return False
+
+
+def _chain(previous: str, data: dict[str, Any]) -> str:
+    """A digest of the answers so far, page by page: equal digests mean equal earlier answers."""
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(f"{previous}|{encoded}".encode(), digest_size=16).hexdigest()
+
+
+def walk(
+    answers: dict[str, dict[str, Any]],
+    flow: Flow,
+    *,
+    upto: Step | None = None,
+    checked: dict[str, dict[str, Any]] | None = None,
+) -> Walk:
     """Re-check every stored answer in order, stopping at the first gap or at a page that ends the journey.
 
     With `upto`, only the pages before it are checked (all a question page depends on) and
     `upto` itself counts as the first page not yet answered.
+
+    With `checked` (what `Journey.answer` kept when each answer was saved), a page whose
+    answer and every earlier answer are exactly as they were then is not bound to its
+    form again: its form is a pure function of those answers, so its facts and branch are
+    the ones kept. Any change before it, and any page without a kept meaning, goes through
+    the form as before. Only question pages pass `checked`; "Check your answers" and the
+    submission always re-check every answer with its form.
     """
     bound: dict[str, forms.QuestionForm] = {}
     facts: dict[str, Any] = {}
+    page_facts: dict[str, dict[str, Any]] = {}
+    chain = flow.name
+    kept = checked or {}
+
+    def stop(missing: Step | None, terminal: str | None = None, at: Step | None = None) -> Walk:
+        return Walk(bound, facts, missing, terminal, at, page_facts, chain)
+
     for step in STEPS:
         if step == upto:
-            return Walk(bound, facts, step, None, None)
+            return stop(step)
         data = answers.get(step.slug)
         if data is None:
-            return Walk(bound, facts, step, None, None)
-        form = step.form_class(data=data, prior=dict(facts), phone=flow.phone)
-        if not form.is_valid():
-            return Walk(bound, facts, step, None, None)
-        bound[step.slug] = form
-        facts.update(form.facts())
-        terminal = form.branch()
+            return stop(step)
+        link = _chain(chain, data)
+        known = kept.get(step.slug)
+        if known is not None and known.get("chain") == link:
+            page = dict(known["facts"])
+            terminal = known.get("branch")
+        else:
+            form = step.form_class(data=data, prior=dict(facts), phone=flow.phone)
+            if not form.is_valid():
+                return stop(step)
+            bound[step.slug] = form
+            page = form.facts()
+            terminal = form.branch()
+        chain = link
+        page_facts[step.slug] = page
+        facts.update(page)
         if terminal is not None:
-            return Walk(bound, facts, None, terminal, step)
-    return Walk(bound, facts, None, None, None)
+            return stop(None, terminal, step)
+    return stop(None)
 
 
 def next_url(flow: Flow, step: Step, answers: dict[str, dict[str, Any]], *, change: bool) -> str:

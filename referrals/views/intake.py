@@ -56,7 +56,7 @@ def _question(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
     journey = Journey.load(request.session, flow)
     if STEP_INDEX[slug] > 0 and not journey.answers:
         return _start_again(request, flow)
-    state = walk(journey.answers, flow, upto=step)
+    state = walk(journey.answers, flow, upto=step, checked=journey.checked)
     if state.terminal_step is not None:
         return redirect(flow.url(state.terminal or "start"))
     change = request.GET.get("change") == "1"
@@ -70,11 +70,7 @@ def _question(request: HttpRequest, flow: Flow, slug: str) -> HttpResponse:
             return _too_many(request, flow)
         form = step.form_class(request.POST, prior=prior, phone=flow.phone)
         if form.is_valid():
-            stored = form.storable()
-            if journey.answers.get(slug) != stored:
-                for dependant in form.invalidates:
-                    journey.answers.pop(dependant, None)
-            journey.answers[slug] = stored
+            journey.answer(step, form, state)
             journey.save(request.session, flow)
             terminal = form.branch()
             if terminal is not None:

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from referrals.flow import STEP_INDEX, STEPS
-from tests.referrals.conftest import VALID_ANSWERS, answers, put_answers
+from referrals.flow import STEP_INDEX, STEPS, WEB, Journey
+from referrals.forms import LayoutForm
+from tests.referrals.conftest import VALID_ANSWERS, answers, fill_in, put_answers, send
 
 pytestmark = pytest.mark.django_db
 
@@ -447,3 +448,71 @@ def test_answers_in_the_session_are_encrypted(client: Client) -> None:
     decoded = Session.objects.get(session_key=client.session.session_key).get_decoded()
     assert "Tregothnan" not in raw and "Tregothnan" not in repr(decoded)
     assert "7294613" not in repr(decoded) and "wenna.t@example.org" not in repr(decoded)
+
+
+# -- what each saved answer was found to mean ---------------------------------------------------
+
+
+def _journey(client: Client) -> Journey:
+    return Journey.load(client.session, WEB)
+
+
+def _forms_checked_by(client: Client, monkeypatch: pytest.MonkeyPatch, path: str, data: dict[str, Any]) -> list[str]:
+    """The question pages whose forms checked an answer while `path` was posted."""
+    checked: list[str] = []
+    real = LayoutForm.full_clean
+
+    def counting(form: LayoutForm) -> None:
+        checked.append(type(form).__name__)
+        real(form)
+
+    monkeypatch.setattr(LayoutForm, "full_clean", counting)
+    response = client.post(path, data)
+    monkeypatch.setattr(LayoutForm, "full_clean", real)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return checked
+
+
+def test_answers_saved_by_the_pages_are_not_checked_again_by_each_later_page(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_in(client, VALID_ANSWERS)
+    checked = _forms_checked_by(client, monkeypatch, "/refer/heard-about/", VALID_ANSWERS["heard-about"])
+    # The page's own form, and the date of birth (its meaning is a date, which is not kept).
+    assert sorted(checked) == ["DateOfBirthForm", "HeardAboutForm"]
+
+
+def test_answers_without_a_saved_meaning_are_all_checked_again(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    put_answers(client, VALID_ANSWERS)  # answers only, as a journey saved before meanings were kept
+    checked = _forms_checked_by(client, monkeypatch, "/refer/heard-about/", VALID_ANSWERS["heard-about"])
+    assert len(checked) == len(STEPS)
+
+
+def test_a_changed_earlier_answer_makes_every_later_page_check_its_answer_again(client: Client) -> None:
+    fill_in(client, VALID_ANSWERS)
+    # Change the profession without forgetting the number and role that depended on it (as a
+    # form that failed to declare what it invalidates would): the 7-digit GMC number is not a
+    # GDC number, so the pages after it must send the dentist back to the number.
+    session = client.session
+    journey = Journey.load(session, WEB)
+    journey.answers["profession"] = {"profession": "dentist"}
+    journey.save(session, WEB)
+    session.save()
+    assert client.get("/refer/needs/")["Location"] == "/refer/registration/"
+    assert client.get("/refer/check-your-answers/")["Location"] == "/refer/registration/"
+
+
+def test_the_journey_replayed_from_answers_is_the_one_the_pages_save(client: Client) -> None:
+    fill_in(client, VALID_ANSWERS)
+    saved = _journey(client)
+    replayed = Journey.replay(VALID_ANSWERS, WEB)
+    assert replayed.answers == saved.answers
+    assert replayed.checked == saved.checked
+    assert set(saved.checked) == set(VALID_ANSWERS) - {"date-of-birth"}
+
+
+def test_sending_forgets_the_saved_meanings_with_the_answers(client: Client) -> None:
+    fill_in(client, VALID_ANSWERS)
+    send(client)
+    journey = _journey(client)
+    assert journey.answers == {} and journey.checked == {}
