@@ -39,7 +39,6 @@ from typing import Any, TypedDict
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1009,9 @@ def main(argv: list[str] | None = None) -> int:
     dbs = Databases(base_url)
     template = dbs.create("template")
     os.environ["DATABASE_URL"] = dbs.url_for(template)
+    # Set here, not on import: the fault tests import this module's helpers, and must keep
+    # the test settings.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
     import django
 

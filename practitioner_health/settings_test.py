@@ -19,6 +19,10 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
 _index = int(_worker[2:]) + 2 if _worker.startswith("gw") and _worker[2:].isdigit() else 1
 if CELERY_BROKER_URL.startswith("redis://"):
     CELERY_BROKER_URL = re.sub(r"/\d+$", f"/{_index}", CELERY_BROKER_URL)
+    # Celery reads the environment variable before its configuration: move it too, or every
+    # worker's tasks go to the one database `make test` named, and a worker's Celery thread
+    # takes (and drops) tasks queued by another worker.
+    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 # The cache has its own database per worker, so clearing it between tests never drops a
 # queued task.
 if CACHE_URL.startswith("redis://"):

@@ -37,6 +37,16 @@ if os.environ.get("CI"):
 ROLES = ("anonymous", "practitioner", "handler", "clinician", "commissioner", "service_admin")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings() -> None:
+    """Every test runs on the test settings: a module imported while collecting must not swap them
+    (importing the benchmark once did, on a worker that had not yet loaded its settings, which
+    ran that worker's tests with the benchmark's logging and rate limits)."""
+    from django.conf import settings
+
+    assert settings.SETTINGS_MODULE == "practitioner_health.settings_test", settings.SETTINGS_MODULE
+
+
 # What the data migrations load: regions and services, the signposting directory, the
 # starter articles and the bank holidays.
 REFERENCE_MODELS = (Region, Service, SignpostingEntry, Article, BankHoliday)

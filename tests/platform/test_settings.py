@@ -130,3 +130,17 @@ def test_the_compose_file_is_valid() -> None:
         [client, "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_each_test_process_queues_celery_tasks_on_its_own_broker_database() -> None:
+    """Celery takes CELERY_BROKER_URL from the environment first: the per-process database
+    chosen in the test settings must be the one it uses, or a Celery thread in one test
+    process takes tasks queued by another, whose rows it cannot see."""
+    from django.conf import settings
+
+    from practitioner_health.celery import app
+
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        assert settings.CELERY_BROKER_URL.endswith(f"/{int(worker[2:]) + 2}")
