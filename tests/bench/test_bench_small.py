@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -49,6 +50,9 @@ def test_the_small_benchmark_runs_every_benchmark_and_writes_its_results(tmp_pat
         figure = pages[key]
         assert figure["requests"] > 0 and figure["rps"] > 0 and figure["p95_ms"] >= figure["p50_ms"] > 0, key
         assert figure["server_errors"] == 0 and figure["errors"] == 0, (key, figure)
+    for key in ("referral_questions", "referral_submit"):
+        # Each self-referral load was measured in two rounds, each beside a floor of its own.
+        assert len(pages[key]["shares"]) == 2 and pages[key]["floor"]["rps"] > 0, pages[key]
     for figure in results["dashboard_sizes"].values():
         assert figure["dashboard"]["errors"] == 0 and figure["floor_group_by"]["p50_ms"] > 0
     for figure in results["matching"].values():
@@ -60,3 +64,17 @@ def test_the_small_benchmark_runs_every_benchmark_and_writes_its_results(tmp_pat
     assert race["booked"] == 1 and race["appointments_on_slot"] == 1 and race["server_errors"] == 0
     assert len(results["rows"]) >= 11
     assert "| benchmark |" in completed.stdout
+
+
+def test_a_self_referral_load_is_reported_from_its_middle_round_beside_that_rounds_floor() -> None:
+    from bench.run import middle_round
+
+    def round_of(floor_rps: float, question_rps: float) -> dict[str, Any]:
+        return {"floor": {"rps": floor_rps}, "referral_questions": {"rps": question_rps}}
+
+    rounds = [round_of(2000, 400), round_of(1500, 450), round_of(1800, 540)]  # shares 0.20, 0.30, 0.30
+    chosen = middle_round(rounds, "referral_questions")
+    assert chosen["shares"] == [0.2, 0.3, 0.3]
+    assert chosen["rps"] in (450, 540) and chosen["floor"]["rps"] == {450: 1500, 540: 1800}[chosen["rps"]]
+    rounds = [round_of(2000, 900), round_of(1000, 250), round_of(1500, 450)]  # 0.45, 0.25, 0.30
+    assert middle_round(rounds, "referral_questions")["rps"] == 450
