@@ -26,6 +26,15 @@ class Queue:
     items: list
     total: int
 
+    @property
+    def kind(self) -> str:
+        """What its rows are: referrals, callbacks or messages (each drawn in its own way)."""
+        if self.key == "failed-messages":
+            return "messages"
+        if self.key.startswith("callbacks") or self.key == "failed-callbacks":
+            return "callbacks"
+        return "referrals"
+
 
 def _referrals() -> QuerySet[Referral]:
     # Only what a queue row shows: no decryption of names for the whole list.
