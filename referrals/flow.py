@@ -182,6 +182,7 @@ class Journey:
 class Walk:
     """The answers so far, checked page by page in order."""
 
+    # The forms bound in this walk: a page taken from its kept meaning has none here.
     forms: dict[str, forms.QuestionForm]
     facts: dict[str, Any]
     first_missing: Step | None
