@@ -371,6 +371,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATION_BACKOFF_BASE_SECONDS = env_int("NOTIFICATION_BACKOFF_BASE_SECONDS", 30, minimum=1)
 NOTIFICATION_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# How long a message handed to the broker is left to its queued task before the sweep hands
+# it over again (its task was lost, or its worker died mid-send).
+NOTIFICATION_SWEEP_GRACE_SECONDS = env_int("NOTIFICATION_SWEEP_GRACE_SECONDS", 120, minimum=0)
 
 
 # --- Clinicians (clinicians/): booking, reminders, availability ---------------------------

@@ -10,9 +10,29 @@ from .models import Notification
 class NotificationAdmin(admin.ModelAdmin):
     """Delivery status for staff. Recipient and content are deliberately not shown."""
 
-    list_display = ("id", "channel", "template", "status", "attempts", "last_error", "next_attempt_at", "sent_at")
+    list_display = (
+        "id",
+        "channel",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "handed_at",
+        "sent_at",
+    )
     list_filter = ("status", "channel", "template")
-    fields = ("channel", "template", "status", "attempts", "last_error", "next_attempt_at", "sent_at", "provider_id")
+    fields = (
+        "channel",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "handed_at",
+        "sent_at",
+        "provider_id",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -25,6 +25,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def due(self, now: Any = None) -> NotificationQuerySet:
         return self.filter(status=Status.PENDING, next_attempt_at__lte=now or timezone.now())
 
+    def unhanded(self, *, handed_before: Any) -> NotificationQuerySet:
+        """Not handed to the broker, or handed over before `handed_before` and still not sent."""
+        return self.filter(models.Q(handed_at__isnull=True) | models.Q(handed_at__lte=handed_before))
+
     def failed(self) -> NotificationQuerySet:
         return self.filter(status=Status.FAILED)
 
@@ -44,6 +48,10 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a send task for it was last handed to the broker (for a retry: when that task is
+    # due to run); empty when none was, or the hand-over failed. The sweep leaves a row
+    # handed over recently to the task already queued for it.
+    handed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=64, blank=True)

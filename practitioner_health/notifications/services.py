@@ -12,7 +12,7 @@ from itertools import batched
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from ..logfilters import error_kind
@@ -46,6 +46,8 @@ def notify(
     """
     context = context or {}
     render_message(channel, template, context)
+    now = timezone.now()
+    send_now = send_after is None or send_after <= now
     notification, created = Notification.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -54,10 +56,12 @@ def notify(
             "recipient": recipient,
             "context_json": json.dumps(context, default=str),
             "subject_id": subject_id,
-            "next_attempt_at": send_after or timezone.now(),
+            "next_attempt_at": send_after or now,
+            # Handed to the broker straight after commit (enqueue() clears this if that fails).
+            "handed_at": now if send_now else None,
         },
     )
-    if created and (send_after is None or send_after <= timezone.now()):
+    if created and send_now:
         transaction.on_commit(lambda: enqueue(notification.pk))
     return notification
 
@@ -153,6 +157,8 @@ def _notification_row(message: OutgoingMessage, *, send_after: datetime | None, 
         idempotency_key=message.idempotency_key,
         subject_id=message.subject_id,
         next_attempt_at=send_after or now,
+        # Handed to the broker straight after commit (enqueue_many() clears this if that fails).
+        handed_at=now if send_after is None or send_after <= now else None,
         created_at=now,
     )
 
@@ -171,9 +177,22 @@ def enqueue_many(notification_ids: Sequence[int]) -> int:
             send_notifications.apply_async(args=[list(batch)])
         except Exception:  # noqa: BLE001 - any broker failure; the rows are safe in the database
             logger.warning("Broker unavailable; %s notifications left for the sweep", len(notification_ids) - handed)
+            _not_handed(notification_ids[handed:])
             break
         handed += len(batch)
     return handed
+
+
+def _not_handed(notification_ids: Sequence[int]) -> None:
+    """Mark rows whose hand-over to the broker failed, so the next sweep takes them at once.
+
+    If the database cannot be reached either, they keep their hand-over time and the sweep
+    takes them once NOTIFICATION_SWEEP_GRACE_SECONDS have passed.
+    """
+    try:
+        Notification.objects.filter(pk__in=list(notification_ids), status=Status.PENDING).update(handed_at=None)
+    except DatabaseError as exc:
+        logger.warning("Could not mark %s notifications for the sweep (%s)", len(notification_ids), error_kind(exc))
 
 
 def enqueue(notification_id: int, countdown: float | None = None) -> bool:
@@ -184,6 +203,7 @@ def enqueue(notification_id: int, countdown: float | None = None) -> bool:
         send_notification.apply_async(args=[notification_id], countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure; the row is safe in the database
         logger.warning("Broker unavailable; notification %s left for the sweep", notification_id)
+        _not_handed([notification_id])
         return False
     return True
 
@@ -229,6 +249,7 @@ def notification_send(*, notification_id: int, transport: Transport | None = Non
             else:
                 delay = backoff_delay(notification.attempts)
                 notification.next_attempt_at = timezone.now() + delay
+                notification.handed_at = notification.next_attempt_at  # when the retry's task runs
                 pk = notification.pk
                 transaction.on_commit(lambda: enqueue(pk, countdown=delay.total_seconds()))
                 logger.info("Notification %s will retry in %ss (%s)", pk, int(delay.total_seconds()), exc.code)
@@ -238,7 +259,7 @@ def notification_send(*, notification_id: int, transport: Transport | None = Non
             notification.provider_id = result.provider_id
             notification.last_error = ""
         notification.save(
-            update_fields=["status", "attempts", "next_attempt_at", "sent_at", "provider_id", "last_error"]
+            update_fields=["status", "attempts", "next_attempt_at", "handed_at", "sent_at", "provider_id", "last_error"]
         )
         return notification.status
 
@@ -278,7 +299,8 @@ def _unexpected_failure_record(notification_id: int, exc: Exception) -> None:
             logger.warning("Notification %s gave up after %s attempts", notification.pk, notification.attempts)
         else:
             notification.next_attempt_at = timezone.now() + backoff_delay(notification.attempts)
-        notification.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+            notification.handed_at = None  # no task is queued for the retry: the sweep sends it when due
+        notification.save(update_fields=["status", "attempts", "next_attempt_at", "handed_at", "last_error"])
 
 
 def notifications_send(*, notification_ids: Sequence[int]) -> dict[str, int]:
@@ -306,7 +328,22 @@ SWEEP_LIMIT = 5000
 
 
 def notifications_sweep(*, limit: int = SWEEP_LIMIT) -> int:
-    """Re-enqueue pending messages that are due: the safety net for lost broker messages."""
-    ids = list(Notification.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    enqueue_many(ids)
+    """Re-enqueue pending messages that are due and have no send task waiting: the safety net
+    for a broker that was down, a lost task or a worker that died mid-send.
+
+    A message handed to the broker less than NOTIFICATION_SWEEP_GRACE_SECONDS ago is left to
+    the task already queued for it, so a backlog (100k reminders at once) is not handed over
+    again every minute while the workers work through it.
+    """
+    now = timezone.now()
+    handed_before = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    ids = list(
+        Notification.objects.due(now)
+        .unhanded(handed_before=handed_before)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(handed_at=now)
+        enqueue_many(ids)
     return len(ids)

@@ -20,7 +20,12 @@ from tests.support.services import RedisServer
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def test_referrals_sent_while_redis_is_down_are_kept_and_their_messages_sent_once_it_is_back(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+def test_referrals_sent_while_redis_is_down_are_kept_and_their_messages_sent_once_it_is_back(
+    fake_twilio, settings
+) -> None:  # type: ignore[no-untyped-def]
+    # The first referral's tasks are queued while Redis is up and lost when it stops (no
+    # persistence): the sweep hands them over again once this grace has passed.
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 2
     redis = RedisServer().start()
     url = f"redis://127.0.0.1:{redis.port}/1"
     confirmed: list[str] = []

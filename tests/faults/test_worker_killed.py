@@ -79,7 +79,10 @@ def status_of(pk: int) -> str:
     return Notification.objects.get(pk=pk).status
 
 
-def test_a_worker_killed_mid_send_leaves_the_message_for_the_next_worker_to_send_once(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_killed_mid_send_leaves_the_message_for_the_next_worker_to_send_once(fake_twilio, settings) -> None:  # type: ignore[no-untyped-def]
+    # The killed worker's task is not redelivered before the broker's visibility timeout: the
+    # sweep hands the message over again once this grace has passed.
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 2
     redis = RedisServer().start()
     # settings_test moves a broker URL to Redis database 1 when no pytest-xdist worker is named.
     broker_url = f"redis://127.0.0.1:{redis.port}/1"

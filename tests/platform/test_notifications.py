@@ -361,6 +361,7 @@ def test_a_message_that_keeps_failing_unexpectedly_gives_up_and_shows_on_the_hel
     assert "Error internal ValueError" in client_for(handler).get("/helpline/").content.decode()
 
 
+@pytest.mark.django_db
 def test_with_the_broker_down_a_batch_tries_one_publish_and_leaves_the_rest_to_the_sweep(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     attempts: list[list[int]] = []
 
@@ -377,12 +378,44 @@ def test_with_the_broker_down_a_batch_tries_one_publish_and_leaves_the_rest_to_t
 
 @pytest.mark.django_db
 def test_the_sweep_hands_due_messages_over_in_batches(publishes) -> None:  # type: ignore[no-untyped-def]
-    # The test's transaction never commits, so nothing is published: as if the broker had been down.
+    # The test's transaction never commits, so nothing is published: as if the task queued for
+    # each had been lost (a broker restarted without its data, or a process that died after commit).
     ids = notify_many([sms_message(f"swept-{n}") for n in range(150)]).created
     assert publishes == []
-    assert notifications_sweep() == 150
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS + 1)):
+        assert notifications_sweep() == 150
     assert sorted(pk for batch in publishes for pk in batch) == sorted(ids)
     assert len(publishes) == 2
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_message_handed_over_recently_to_the_task_queued_for_it(publishes) -> None:  # type: ignore[no-untyped-def]
+    """A backlog (a reminder run of 100k) is not handed over again each minute while workers send it."""
+    grace = timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        ids = notify_many([sms_message(f"backlog-{n}") for n in range(3)]).created  # handed over at commit
+        clock.shift(grace - timedelta(seconds=1))
+        assert notifications_sweep() == 0 and publishes == []
+        clock.shift(timedelta(seconds=2))  # still not sent: its task was lost
+        assert notifications_sweep() == 3
+        assert sorted(publishes[0]) == sorted(ids)
+        clock.shift(timedelta(seconds=60))  # the next sweep: handed over again a minute ago
+        assert notifications_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_a_message_whose_hand_over_failed_is_swept_at_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ids = notify_many([sms_message(f"refused-{n}") for n in range(3)]).created
+
+    def unreachable(args: list[list[int]], **kwargs: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(send_notifications, "apply_async", unreachable)
+    assert enqueue_many(ids) == 0  # what runs after commit
+    monkeypatch.undo()
+    sent: list[list[int]] = []
+    monkeypatch.setattr(send_notifications, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    assert notifications_sweep() == 3 and sorted(sent[0]) == sorted(ids)
 
 
 @pytest.mark.services
