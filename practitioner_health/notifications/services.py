@@ -47,7 +47,7 @@ def notify(
     context = context or {}
     render_message(channel, template, context)
     now = timezone.now()
-    send_now = send_after is None or send_after <= now
+    send_now = _sends_now(send_after, now)
     notification, created = Notification.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -142,10 +142,15 @@ def notify_many(messages: Iterable[OutgoingMessage], *, send_after: datetime | N
     else:
         result.created = [row.pk for row in rows]
         result.ids = {row.idempotency_key: row.pk for row in rows}
-    if result.created and (send_after is None or send_after <= now):
+    if result.created and _sends_now(send_after, now):
         created = list(result.created)
         transaction.on_commit(lambda: enqueue_many(created))
     return result
+
+
+def _sends_now(send_after: datetime | None, now: datetime) -> bool:
+    """Whether a message is handed to the broker at commit, rather than left to the sweep until due."""
+    return send_after is None or send_after <= now
 
 
 def _notification_row(message: OutgoingMessage, *, send_after: datetime | None, now: datetime) -> Notification:
@@ -158,7 +163,7 @@ def _notification_row(message: OutgoingMessage, *, send_after: datetime | None, 
         subject_id=message.subject_id,
         next_attempt_at=send_after or now,
         # Handed to the broker straight after commit (enqueue_many() clears this if that fails).
-        handed_at=now if send_after is None or send_after <= now else None,
+        handed_at=now if _sends_now(send_after, now) else None,
         created_at=now,
     )
 
