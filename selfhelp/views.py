@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from practitioner_health.accounts.decorators import practitioner_required
 from practitioner_health.accounts.models import Role
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
+from practitioner_health.pagination import page_of, pagination_links
 
 from . import selectors, services
 from .forms import QuestionnaireForm
@@ -95,7 +95,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise Http404("No such category") from None
     articles = selectors.published_articles(category=category.value if category else None)
-    page = _page(request, articles, ARTICLES_PER_PAGE)
+    page = page_of(request, articles, ARTICLES_PER_PAGE)
     return render(
         request,
         "selfhelp/article_list.html",
@@ -104,7 +104,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "categories": selectors.article_categories_with_counts(),
             "page": page,
-            "pagination": _pagination(request, page),
+            "pagination": pagination_links(request, page),
         },
     )
 
@@ -131,7 +131,7 @@ def article_context(article: Article) -> dict[str, Any]:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
-    page = _page(request, selectors.article_search(query), ARTICLES_PER_PAGE) if query else None
+    page = page_of(request, selectors.article_search(query), ARTICLES_PER_PAGE) if query else None
     return render(
         request,
         "selfhelp/search.html",
@@ -140,7 +140,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "searched": "q" in request.GET,
             "page": page,
-            "pagination": _pagination(request, page) if page else None,
+            "pagination": pagination_links(request, page) if page else None,
             "max_query_length": MAX_QUERY_LENGTH,
         },
     )
@@ -212,7 +212,7 @@ def save_result(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_results(request: HttpRequest) -> HttpResponse:
     results = selectors.saved_results_for(_user_id(request)).defer("answers_json")
-    page = _page(request, results, RESULTS_PER_PAGE)
+    page = page_of(request, results, RESULTS_PER_PAGE)
     audit_record(
         action=Action.VIEW,
         object_type=SavedResult._meta.label_lower,
@@ -220,7 +220,9 @@ def my_results(request: HttpRequest) -> HttpResponse:
         detail="self-help results list",
     )
     return render(
-        request, "selfhelp/my_results.html", {"page": page, "pagination": _pagination(request, page), "tools": TOOLS}
+        request,
+        "selfhelp/my_results.html",
+        {"page": page, "pagination": pagination_links(request, page), "tools": TOOLS},
     )
 
 
@@ -241,34 +243,3 @@ def saved_result(request: HttpRequest, pk: int) -> HttpResponse:
             "answered": saved.answered_items(),
         },
     )
-
-
-# --- Pagination --------------------------------------------------------------------------
-
-
-def _page(request: HttpRequest, object_list: Any, per_page: int) -> Page:
-    # get_page() turns a missing, non-numeric or out-of-range page into a real one.
-    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
-
-
-def _pagination(request: HttpRequest, page: Page) -> dict[str, Any] | None:
-    """Links for the numbered NHS.UK pagination component, keeping the other parameters."""
-    if page.paginator.num_pages <= 1:
-        return None
-    links: list[dict[str, Any]] = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == Paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append({"number": number, "url": _page_url(request, int(number)), "current": number == page.number})
-    return {
-        "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
-        "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
-        "links": links,
-    }
-
-
-def _page_url(request: HttpRequest, number: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return f"?{params.urlencode()}"

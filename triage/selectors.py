@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -15,7 +17,9 @@ from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register,
 
 from .models import Callback, CallbackQuerySet, CallbackStatus
 
-QUEUE_LIMIT = 50
+# Rows of each queue on the dashboard; the whole queue is on its own page, in pages.
+DASHBOARD_ROWS = 10
+QUEUE_PAGE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -111,38 +115,55 @@ def failed_messages(now: datetime) -> QuerySet[Notification]:
     )
 
 
+@dataclass(frozen=True)
+class QueueDefinition:
+    key: str
+    title: str
+    description: str
+    rows: Callable[[datetime], QuerySet[Any]]
+
+
+# The helpline's work queues, in the order the dashboard shows them.
+QUEUES = (
+    QueueDefinition(
+        "urgent",
+        "Urgent: call back today",
+        "Said they are having thoughts of self-harm.",
+        lambda now: urgent_referrals(),
+    ),
+    QueueDefinition("callbacks-due", "Callbacks due now", "Due or overdue.", callbacks_due),
+    QueueDefinition(
+        "new", "New referrals awaiting first contact", "Oldest first.", lambda now: awaiting_first_contact()
+    ),
+    QueueDefinition(
+        "reviews",
+        "Eligibility reviews",
+        "Not found in the register, name mismatch or erased.",
+        lambda now: eligibility_reviews(),
+    ),
+    QueueDefinition("callbacks-later", "Callbacks later today", "", callbacks_later_today),
+    QueueDefinition(
+        "triaged", "Triaged, not yet assigned", "Waiting for a clinician.", lambda now: triaged_not_assigned()
+    ),
+    QueueDefinition(
+        "failed-callbacks", "Callbacks that got no answer", "All attempts used in the last 7 days.", failed_callbacks
+    ),
+    QueueDefinition(
+        "failed-messages", "Messages that could not be sent", "Permanent errors in the last 7 days.", failed_messages
+    ),
+)
+QUEUE_BY_KEY = {definition.key: definition for definition in QUEUES}
+
+
 def dashboard_queues(now: datetime | None = None) -> list[Queue]:
+    """Every queue's first few rows (oldest or most pressing first) and its length."""
     now = now or timezone.now()
-    specs = [
-        ("urgent", "Urgent: call back today", "Said they are having thoughts of self-harm.", urgent_referrals()),
-        ("callbacks-due", "Callbacks due now", "Due or overdue.", callbacks_due(now)),
-        ("new", "New referrals awaiting first contact", "Oldest first.", awaiting_first_contact()),
-        (
-            "reviews",
-            "Eligibility reviews",
-            "Not found in the register, name mismatch or erased.",
-            eligibility_reviews(),
-        ),
-        ("callbacks-later", "Callbacks later today", "", callbacks_later_today(now)),
-        ("triaged", "Triaged, not yet assigned", "Waiting for a clinician.", triaged_not_assigned()),
-        (
-            "failed-callbacks",
-            "Callbacks that got no answer",
-            "All attempts used in the last 7 days.",
-            failed_callbacks(now),
-        ),
-        (
-            "failed-messages",
-            "Messages that could not be sent",
-            "Permanent errors in the last 7 days.",
-            failed_messages(now),
-        ),
-    ]
     queues = []
-    for key, title, description, queryset in specs:
-        items = list(queryset[:QUEUE_LIMIT])
-        total = len(items) if len(items) < QUEUE_LIMIT else queryset.count()
-        queues.append(Queue(key, title, description, items, total))
+    for definition in QUEUES:
+        queryset = definition.rows(now)
+        items = list(queryset[:DASHBOARD_ROWS])
+        total = len(items) if len(items) < DASHBOARD_ROWS else queryset.count()
+        queues.append(Queue(definition.key, definition.title, definition.description, items, total))
     return queues
 
 

@@ -6,6 +6,7 @@ app_name = "triage"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("queues/<slug:key>/", views.queue, name="queue"),
     path("enquiry/", views.enquiry_create, name="enquiry"),
     path("referral/<int:pk>/", views.referral_detail, name="referral"),
     path("referral/<int:pk>/call/", views.call_log_create, name="call_create"),

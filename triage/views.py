@@ -12,6 +12,7 @@ from practitioner_health.accounts.decorators import handler_required, practition
 from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
+from practitioner_health.pagination import page_of, pagination_links
 from referrals.models import Eligibility, Referral
 
 from . import selectors
@@ -44,6 +45,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "searched": searched,
     }
     return render(request, "triage/dashboard.html", context)
+
+
+@handler_required
+@require_GET
+def queue(request: HttpRequest, key: str) -> HttpResponse:
+    """One whole queue, 50 rows a page, in the dashboard's order."""
+    definition = selectors.QUEUE_BY_KEY.get(key)
+    if definition is None:
+        raise Http404("No such queue")
+    page = page_of(request, definition.rows(timezone.now()), selectors.QUEUE_PAGE_ROWS)
+    context = {
+        "queue": selectors.Queue(
+            definition.key, definition.title, definition.description, list(page.object_list), page.paginator.count
+        ),
+        "page": page,
+        "pagination": pagination_links(request, page),
+    }
+    return render(request, "triage/queue.html", context)
 
 
 @handler_required

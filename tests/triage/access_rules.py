@@ -34,6 +34,7 @@ def _practitioners_referral(personas):  # type: ignore[no-untyped-def]
 
 RULES = {
     "triage:dashboard": only("handler"),
+    "triage:queue": only("handler"),
     "triage:enquiry": only("handler"),
     "triage:referral": only("handler"),
     "triage:call_create": only("handler"),
@@ -64,6 +65,7 @@ KWARGS = {
             "triage:voice_callback_status",
         )
     },
+    "triage:queue": lambda personas: {"key": "new"},
     "triage:referral": _referral,
     "triage:call_create": _referral,
     "triage:callback_create": _referral,

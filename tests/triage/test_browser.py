@@ -63,3 +63,26 @@ def test_a_handler_triages_matches_assigns_and_books(live_server, signed_in_page
     episode = CareEpisode.objects.get(referral=referral)
     assert episode.clinician == person
     assert Appointment.objects.filter(episode=episode).count() == 1
+
+
+def test_a_handler_works_through_a_long_queue_page_by_page(live_server, signed_in_page, handler) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    waiting = [ReferralFactory(submitted_at=now - timedelta(hours=n)) for n in range(75, 0, -1)]
+
+    page: Page = signed_in_page(handler)
+    page.goto(live_server.url + "/helpline/")
+    queue = page.locator("section", has=page.get_by_role("heading", name="New referrals awaiting first contact"))
+    expect(queue.locator("tbody tr")).to_have_count(10)
+    queue.get_by_role("link", name="See all 75 (New referrals awaiting first contact)").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New referrals awaiting first contact")
+    expect(page.get_by_text("Showing 1 to 50 of 75.")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(50)
+    expect(page.locator("tbody tr").first).to_contain_text(waiting[0].reference)
+    assert_accessible(page, "triage-queue")
+
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_text("Showing 51 to 75 of 75.")).to_be_visible()
+    expect(page.locator("tbody tr").last).to_contain_text(waiting[-1].reference)
+    page.get_by_role("link", name=waiting[50].reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(waiting[50].name)

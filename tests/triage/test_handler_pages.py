@@ -60,25 +60,63 @@ def test_the_dashboard_query_count_stays_flat_with_500_referrals(
 
     client = client_for(handler)
     client.get("/helpline/")  # the first page of a sign-in notes the activity in the session
-    # Queues already longer than a page (each shown list then counts its whole queue), a
-    # callback and a failed message: then ten times as much of everything.
+    # Queues already longer than the dashboard shows (each shown list then counts its whole
+    # queue), callbacks and failed messages: then many times as much of everything.
     ReferralFactory.create_batch(55, urgent=True)
     ReferralFactory.create_batch(55, eligibility=Eligibility.NEEDS_REVIEW)
-    referral = ReferralFactory()
-    callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=timezone.now())
-    failed_text_about(referral)
+    for referral in ReferralFactory.create_batch(11):
+        callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=timezone.now())
+        failed_text_about(referral)
     with django_assert_max_num_queries(30) as few:
         client.get("/helpline/")
     ReferralFactory.create_batch(200, urgent=True)
     ReferralFactory.create_batch(190, eligibility=Eligibility.NEEDS_REVIEW)
-    for referral in ReferralFactory.create_batch(10):
+    for referral in ReferralFactory.create_batch(30):
         callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=timezone.now())
         failed_text_about(referral)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/helpline/")
     page = response.content.decode()
-    assert "Showing the first 50 of 255" in page
-    assert page.count("Error 21211") == 11  # every failed message listed, each with its referral
+    assert "Showing the first 10 of 255" in page
+    assert 'href="/helpline/queues/urgent/">See all 255' in page
+    assert page.count("Error 21211") == 10  # each failed message shown with its referral
+    assert 'href="/helpline/queues/failed-messages/">See all 41' in page
+
+
+def test_a_whole_queue_is_paged_oldest_first(client_for, handler, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    waiting = [ReferralFactory(submitted_at=now - timedelta(hours=n)) for n in range(120, 0, -1)]
+    ReferralFactory(urgent=True)  # another queue's
+    client = client_for(handler)
+    client.get("/helpline/")
+
+    first = client.get("/helpline/queues/new/").content.decode()
+    assert "Showing 1 to 50 of 120." in first
+    shown = [referral.reference for referral in waiting if referral.reference in first]
+    assert shown == [referral.reference for referral in waiting[:50]]
+    assert first.index(waiting[0].reference) < first.index(waiting[49].reference)
+    assert 'href="?page=2"' in first and 'aria-label="Page 3"' in first
+
+    with django_assert_max_num_queries(12) as few:
+        last = client.get("/helpline/queues/new/", {"page": "3"}).content.decode()
+    assert "Showing 101 to 120 of 120." in last
+    assert waiting[100].reference in last and waiting[99].reference not in last
+    ReferralFactory.create_batch(200)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/helpline/queues/new/", {"page": "3"})
+
+
+def test_a_queue_page_copes_with_odd_addresses(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    ReferralFactory.create_batch(3)
+    client = client_for(handler)
+    client.get("/helpline/")
+    for page in ("0", "-1", "999", "two", "1" * 400):
+        response = client.get("/helpline/queues/new/", {"page": page})
+        assert response.status_code == 200, page  # the nearest real page, not an error
+        assert response.content.decode().count('href="/helpline/referral/') == 3
+    assert client.get("/helpline/queues/no-such-queue/").status_code == 404
+    empty = client.get("/helpline/queues/failed-callbacks/").content.decode()
+    assert "Nothing waiting." in empty
 
 
 def test_a_handler_finds_a_referral_by_reference_or_registration_number(client_for, handler) -> None:  # type: ignore[no-untyped-def]
