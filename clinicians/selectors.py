@@ -30,8 +30,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from referrals.models import Referral
-
 from .models import (
     Appointment,
     AppointmentKind,
@@ -296,10 +294,11 @@ def questionnaires_due(appointment: Appointment) -> bool:
 # --- The clinician's side ------------------------------------------------------------------
 
 
+# What a caseload row shows of each episode and its referral. Each encrypted column read is
+# a decryption (and a needless copy of personal data in memory): the name is the only one.
 CASELOAD_COLUMNS = (
     "pk",
     "started_at",
-    "clinician_id",
     "referral__reference",
     "referral__name",
     "referral__urgent",
@@ -307,26 +306,18 @@ CASELOAD_COLUMNS = (
 )
 
 
-def caseload(*, clinician_id: int) -> QuerySet[CareEpisode]:
-    """A clinician's active episodes, with only the referral columns the caseload shows:
-    every encrypted column loaded is a decryption, and a whole referral has a dozen."""
-    return (
-        CareEpisode.objects.active()
-        .filter(clinician_id=clinician_id)
-        .select_related("referral")
-        .only(*CASELOAD_COLUMNS)
-        .order_by()
-    )
-
-
 @dataclass(frozen=True)
 class CaseloadRow:
-    """One line of the caseload page."""
+    """One line of the caseload page, as plain values (no model instances to build)."""
 
-    episode: CareEpisode
+    episode_id: int
+    started_at: datetime
+    reference: str
+    name: str
+    urgent: bool
+    submitted_at: datetime
     next_appointment_id: int | None
     next_appointment_start: datetime | None
-    weeks_since_referral: int
     phq_latest: int | None
     phq_change: int | None
     gad_latest: int | None
@@ -334,9 +325,8 @@ class CaseloadRow:
     # PHQ-9 question 9 answered above "Not at all" at the latest measurement.
     risk: bool
 
-    @property
-    def referral(self) -> Referral:
-        return self.episode.referral
+    def weeks_since_referral(self, now: datetime) -> int:
+        return (now - self.submitted_at).days // 7
 
 
 @dataclass
@@ -368,37 +358,47 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
 
     Three queries however long the caseload: the episodes, their next booked appointments,
     and their PHQ-9 and GAD-7 totals (first, latest and count are worked out here, which is
-    cheaper than a correlated subquery per column per row).
+    cheaper than a correlated subquery per column per row). Rows are read as values: building
+    two model instances per row was a third of the page's time at 200 episodes.
     """
     now = timezone.now()
-    episodes = list(caseload(clinician_id=clinician_id))
-    ids = [episode.pk for episode in episodes]
+    in_care = CareEpisode.objects.active().filter(clinician_id=clinician_id).order_by()
+    episodes = list(in_care.values_list(*CASELOAD_COLUMNS))
+    # The same episodes again as a subquery: measured quicker than sending 200 ids, twice.
+    active = {"episode__in": in_care.values("pk")}
     next_booked: dict[int, tuple[int, datetime]] = {}
     for episode_id, appointment_id, start in (
-        Appointment.objects.filter(episode_id__in=ids, status=AppointmentStatus.BOOKED, slot__end__gt=now)
+        Appointment.objects.filter(**active, status=AppointmentStatus.BOOKED, slot__end__gt=now)
         .order_by("slot__start", "pk")
         .values_list("episode_id", "pk", "slot__start")
     ):
         next_booked.setdefault(episode_id, (appointment_id, start))
+    # Every score in recording order, first and latest kept here: measured cheaper than
+    # window functions picking one row per episode and measure in the database.
     scores: dict[tuple[int, str], _Scores] = {}
     for episode_id, measure, total, urgent in (
-        OutcomeMeasure.objects.filter(episode_id__in=ids, measure__in=("PHQ-9", "GAD-7"))
+        OutcomeMeasure.objects.filter(**active, measure__in=("PHQ-9", "GAD-7"))
         .order_by("recorded_at", "id")
         .values_list("episode_id", "measure", "total", "urgent")
     ):
         scores.setdefault((episode_id, measure), _Scores()).add(total, urgent)
 
     rows = []
-    for episode in episodes:
-        next_id, next_start = next_booked.get(episode.pk) or (None, None)
-        phq = scores.get((episode.pk, "PHQ-9"), _Scores())
-        gad = scores.get((episode.pk, "GAD-7"), _Scores())
+    no_scores = _Scores()
+    for episode_id, started_at, reference, name, urgent, submitted_at in episodes:
+        next_id, next_start = next_booked.get(episode_id) or (None, None)
+        phq = scores.get((episode_id, "PHQ-9"), no_scores)
+        gad = scores.get((episode_id, "GAD-7"), no_scores)
         rows.append(
             CaseloadRow(
-                episode=episode,
+                episode_id=episode_id,
+                started_at=started_at,
+                reference=reference,
+                name=name,
+                urgent=urgent,
+                submitted_at=submitted_at,
                 next_appointment_id=next_id,
                 next_appointment_start=next_start,
-                weeks_since_referral=(now - episode.referral.submitted_at).days // 7,
                 phq_latest=phq.latest,
                 phq_change=phq.change,
                 gad_latest=gad.latest,
@@ -408,10 +408,10 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
         )
     rows.sort(
         key=lambda row: (
-            not row.referral.urgent,
+            not row.urgent,
             row.next_appointment_start is None,
             row.next_appointment_start or now,
-            row.episode.started_at,
+            row.started_at,
         )
     )
     return rows

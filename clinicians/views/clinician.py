@@ -71,19 +71,20 @@ class CaseloadLine:
 
 
 def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
+    now = timezone.now()
     patient_url = _id_url("clinicians:patient")
     appointment_url = _id_url("clinicians:appointment")
     return [
         CaseloadLine(
-            name=row.referral.name,
-            reference=row.referral.reference,
-            patient_url=patient_url(row.episode.pk),
+            name=row.name,
+            reference=row.reference,
+            patient_url=patient_url(row.episode_id),
             next_url=appointment_url(row.next_appointment_id) if row.next_appointment_id else "",
             next_text=when_text(row.next_appointment_start) if row.next_appointment_start else "None booked",
-            weeks_since_referral=row.weeks_since_referral,
+            weeks_since_referral=row.weeks_since_referral(now),
             phq=_score_text(row.phq_latest, row.phq_change),
             gad=_score_text(row.gad_latest, row.gad_change),
-            urgent=row.referral.urgent,
+            urgent=row.urgent,
             risk=row.risk,
         )
         for row in rows

@@ -45,6 +45,7 @@ def test_the_small_benchmark_runs_every_benchmark_and_writes_its_results(tmp_pat
         "article",
         "caseload",
         "handler_dashboard",
+        "handler_queue",
         "commissioner_dashboard",
     ):
         figure = pages[key]
