@@ -251,9 +251,10 @@ def signed_in_cookie(user: Any) -> str:
     from django.conf import settings
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+    from practitioner_health.accounts.models import Authenticator
+
+    device = Authenticator.objects.filter(user=user, confirmed=True).first() or Authenticator.objects.create(
         user=user, name="bench", confirmed=True
     )
     client = Client()

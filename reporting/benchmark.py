@@ -310,12 +310,11 @@ def build(referrals: int, months: int) -> dict[str, int]:
 def _commissioner_client() -> Any:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from practitioner_health.accounts.models import Role, User
+    from practitioner_health.accounts.models import Authenticator, Role, User
 
     user = User.objects.create_user("bench-commissioner@example.invalid", "bench-password-1234", role=Role.COMMISSIONER)
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    device = Authenticator.objects.create(user=user, name="bench", confirmed=True)
     client = Client()
     client.force_login(user)
     session = client.session

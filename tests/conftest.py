@@ -17,11 +17,10 @@ from django.db import transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
 from clinicians.models import Region, Service
-from practitioner_health.accounts.models import Role, User
+from practitioner_health.accounts.models import Authenticator, Role, User
 from selfhelp.models import Article, SignpostingEntry
 from tests.factories import UserFactory
 from triage.models import BankHoliday
@@ -123,7 +122,7 @@ def verified_client(user: User, client: Client | None = None) -> Client:
     """A client signed in as `user` who has passed the second factor this session."""
     client = client or Client()
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device, _ = EmailDevice.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
     session = client.session

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import factory
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from practitioner_health.accounts.models import Role, User
+from practitioner_health.accounts.models import Authenticator, Role, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,4 +23,4 @@ class UserFactory(factory.django.DjangoModelFactory):
         # Staff always have an authenticator; practitioners use emailed codes unless asked.
         wanted = extracted if extracted is not None else self.role != Role.PRACTITIONER
         if create and wanted:
-            TOTPDevice.objects.create(user=self, name="Authenticator app", confirmed=True)
+            Authenticator.objects.create(user=self, name="Authenticator app", confirmed=True)

@@ -13,20 +13,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import OutgoingMessage, notify
 
-from .models import User
+from .models import Authenticator, User
 
 BACKUP_CODE_COUNT = 10
 
 
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_totp(user: User) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=True).first()
 
 
 def email_code_send(*, user: User) -> None:
@@ -44,9 +43,9 @@ def email_code_send(*, user: User) -> None:
         )
 
 
-def totp_enrolment_start(*, user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+def totp_enrolment_start(*, user: User) -> Authenticator:
+    device = Authenticator.objects.filter(user=user, confirmed=False).first()
+    return device or Authenticator.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 def backup_codes_generate(*, user: User) -> list[str]:

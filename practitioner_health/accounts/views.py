@@ -18,14 +18,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from . import services
 from .forms import LoginForm, NHSSetPasswordForm, PasswordResetRequestForm, TokenForm
-from .models import Role, User
+from .models import Authenticator, Role, User
 
 NEXT_KEY = "after_login"
 ENROL_DEVICE_KEY = "enrol_device_id"
@@ -103,7 +102,7 @@ def resend_code_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:verify")
 
 
-def _qr_svg(device: TOTPDevice) -> str:
+def _qr_svg(device: Authenticator) -> str:
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     buffer = BytesIO()
     image.save(buffer)
@@ -130,7 +129,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
             audit_record(
                 action=Action.CREATE,
                 obj=device,
-                object_type="otp_totp.totpdevice",
+                object_type="accounts.authenticator",
                 subject_id=user.pk,
                 detail="authenticator enrolled",
             )

@@ -13,11 +13,10 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from practitioner_health.accounts.models import Role, User
+from practitioner_health.accounts.models import Authenticator, Role, User
 from practitioner_health.audit.models import Action, AuditEvent
 from practitioner_health.notifications.models import Notification
 from practitioner_health.notifications.services import notification_send
@@ -40,8 +39,8 @@ def emailed_code(user: User) -> str:
     return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
 
 
-def current_totp(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+def current_totp(device: Authenticator) -> str:
+    return f"{totp(device.bin_key, step=device.STEP, digits=device.DIGITS):06d}"
 
 
 def full_sign_in(client: APIClient, user: User) -> str:
@@ -77,7 +76,7 @@ def test_a_practitioner_with_an_authenticator_uses_it_and_gets_no_email(api: API
     response = sign_in(api, user)
     assert response.json()["method"] == "totp"
     assert not Notification.objects.filter(template="login_code", subject=user).exists()
-    code = current_totp(TOTPDevice.objects.get(user=user))
+    code = current_totp(Authenticator.objects.get(user=user))
     response = api.post("/api/v1/auth/verify", {"challenge": response.json()["challenge"], "code": code}, format="json")
     assert response.status_code == 201
 

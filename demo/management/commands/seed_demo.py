@@ -5,10 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo import seed
-from practitioner_health.accounts.models import Role, User
+from practitioner_health.accounts.models import Authenticator, Role, User
 from practitioner_health.accounts.services import backup_codes_generate
 
 DEMO_PASSWORD = "demo-password-1234"
@@ -35,8 +34,8 @@ class Command(BaseCommand):
                     user = User.objects.create_user(
                         email, DEMO_PASSWORD, role=role, full_name=name, is_superuser=role == Role.SERVICE_ADMIN
                     )
-                if role != Role.PRACTITIONER and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                    TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+                if role != Role.PRACTITIONER and not Authenticator.objects.filter(user=user, confirmed=True).exists():
+                    Authenticator.objects.create(user=user, name="Demo authenticator", confirmed=True)
                 code = backup_codes_generate(user=user)[0]
                 lines.append((role.label, email, code))
             seed.seed_all(users={role: User.objects.get_by_email(email) for role, email, _ in DEMO_USERS})
