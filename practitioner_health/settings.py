@@ -84,8 +84,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_otp",
-    "django_otp.plugins.otp_email",
-    "django_otp.plugins.otp_static",
     "axes",
     "encrypted_model_fields",
     "practitioner_health.accounts",

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import hmac
+import secrets
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,7 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.util import random_hex
 from encrypted_model_fields.fields import EncryptedCharField, EncryptedEmailField
 
-from practitioner_health.crypto import email_index, normalise_email
+from practitioner_health.crypto import blind_index, email_index, normalise_email
 
 
 class Role(models.TextChoices):
@@ -196,3 +199,93 @@ class Authenticator(TimestampMixin, ThrottlingMixin, Device):
             quote_via=quote,
         )
         return f"otpauth://totp/{label}?{params}"
+
+
+def one_use_code_digest(user_id: int, code: str, *, purpose: str) -> str:
+    """A keyed hash of a one-use code, bound to its account. The key is not in the database,
+    so a copy of it cannot be searched for the codes (six digits, or 40 bits, are few)."""
+    return blind_index(f"{user_id}:{''.join(code.split()).lower()}", purpose=purpose)
+
+
+class BackupCodes(ThrottlingMixin, Device):
+    """The printed one-use codes for when the authenticator app is not to hand.
+
+    django-otp's static device keeps the codes in clear; here each is kept only as a keyed
+    hash (`BackupCode`), and using one deletes it in the same statement that finds it, so
+    two sign-ins racing with one code cannot both succeed.
+    """
+
+    PURPOSE = "backup-code"
+
+    class Meta(Device.Meta):
+        verbose_name = "backup codes"
+
+    def replace_codes(self, codes: list[str]) -> None:
+        self.codes.all().delete()  # type: ignore[attr-defined]
+        BackupCode.objects.bulk_create(
+            [
+                BackupCode(device=self, digest=one_use_code_digest(self.user_id, code, purpose=self.PURPOSE))
+                for code in codes
+            ]
+        )
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        digest = one_use_code_digest(self.user_id, str(token), purpose=self.PURPOSE)
+        used, _ = BackupCode.objects.filter(device=self, digest=digest).delete()
+        if used:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return "Backup code"
+
+
+class EmailCode(ThrottlingMixin, Device):
+    """A six-digit sign-in code sent by email, kept only as a keyed hash until it is used,
+    replaced by a newer one, or expires (django-otp's email device keeps it in clear)."""
+
+    PURPOSE = "email-code"
+
+    digest = models.CharField(max_length=64, blank=True, default="")
+    valid_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = "email code"
+
+    def issue(self, *, valid_seconds: int) -> str:
+        """A fresh code (any earlier one stops working); the caller sends it."""
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        self.digest = one_use_code_digest(self.user_id, code, purpose=self.PURPOSE)
+        self.valid_until = timezone.now() + timedelta(seconds=valid_seconds)
+        self.save(update_fields=["digest", "valid_until"])
+        return code
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        digest = one_use_code_digest(self.user_id, str(token), purpose=self.PURPOSE)
+        current = bool(self.digest) and self.valid_until is not None and timezone.now() < self.valid_until
+        if current and hmac.compare_digest(self.digest, digest):
+            self.digest, self.valid_until = "", None
+            self.throttle_reset(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return 1

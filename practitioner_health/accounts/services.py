@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
@@ -11,15 +12,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_email.models import EmailDevice
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import OutgoingMessage, notify
 
-from .models import Authenticator, User
+from .models import Authenticator, BackupCodes, EmailCode, User
 
 BACKUP_CODE_COUNT = 10
 
@@ -29,15 +28,16 @@ def confirmed_totp(user: User) -> Authenticator | None:
 
 
 def email_code_send(*, user: User) -> None:
-    """Generate a fresh email code and queue it. The code itself is only in the encrypted row."""
+    """Generate a fresh email code and queue it. The code itself is only in the outbox row's
+    encrypted context; the device keeps a keyed hash of it."""
     with transaction.atomic():
-        device, _ = EmailDevice.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
-        device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY)
+        device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        code = device.issue(valid_seconds=settings.OTP_EMAIL_TOKEN_VALIDITY)
         notify(
             channel=Channel.EMAIL,
             template="login_code",
             recipient=user.email,
-            context={"code": device.token},
+            context={"code": code},
             idempotency_key=f"login-code:{user.pk}:{secrets.token_hex(8)}",
             subject_id=user.pk,
         )
@@ -48,13 +48,17 @@ def totp_enrolment_start(*, user: User) -> Authenticator:
     return device or Authenticator.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
+def backup_code_new() -> str:
+    """Eight lower-case letters and digits (40 random bits), easy to read out and type."""
+    return base64.b32encode(secrets.token_bytes(5)).decode().lower()
+
+
 def backup_codes_generate(*, user: User) -> list[str]:
     """Replace the user's backup codes with a new set and return them (shown once)."""
     with transaction.atomic():
-        device, _ = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
-        device.token_set.all().delete()
-        codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        device, _ = BackupCodes.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+        device.replace_codes(codes)
         audit_record(action=Action.UPDATE, obj=user, subject_id=user.pk, detail="backup codes regenerated")
     return codes
 

@@ -1,5 +1,6 @@
-"""Authenticator apps: the shared secret is encrypted at rest, and secrets kept in clear by
-the device model used before are moved into the encrypted one."""
+"""Second factors at rest: the authenticator app's secret is encrypted, backup codes and
+emailed codes are kept only as keyed hashes, and what the django-otp devices used before
+kept in clear is moved (or cleared) by the migrations."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import importlib
 import re
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.util import random_hex
 
-from practitioner_health.accounts.models import Authenticator, Role
+from practitioner_health.accounts.models import Authenticator, BackupCode, BackupCodes, EmailCode, Role
+from practitioner_health.accounts.services import backup_codes_generate
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,81 @@ def test_secrets_kept_in_clear_before_are_moved_into_the_encrypted_table() -> No
     client = Client()
     client.post("/account/sign-in/", {"username": staff.email, "password": PASSWORD})
     assert client.post("/account/sign-in/code/", {"token": code_for(secret)}).status_code == 302
+
+
+def _row_text(table: str, **where: object) -> str:
+    column, value = next(iter(where.items()))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE {column} = %s", [value])
+        return " ".join(str(cell) for row in cursor.fetchall() for cell in row)
+
+
+def test_backup_codes_are_kept_only_as_hashes_and_each_works_once(clinician) -> None:  # type: ignore[no-untyped-def]
+    codes = backup_codes_generate(user=clinician)
+    device = BackupCodes.objects.get(user=clinician)
+    stored = _row_text("accounts_backupcode", device_id=device.pk)
+    assert len(codes) == 10 and not any(code in stored for code in codes)
+
+    assert device.verify_token(codes[0].upper().replace("", " ").strip())  # as read out: capitals, spaces
+    assert not device.verify_token(codes[0]), "used"
+    assert BackupCode.objects.filter(device=device).count() == 9
+    other = UserFactory(role=Role.CLINICIAN)
+    backup_codes_generate(user=other)
+    other_device = BackupCodes.objects.get(user=other)
+    other_device.throttle_reset()
+    assert not other_device.verify_token(codes[1]), "a code is bound to its own account"
+    backup_codes_generate(user=clinician)
+    device.throttle_reset()
+    assert not device.verify_token(codes[2]), "a new set replaces the old"
+
+
+def test_an_emailed_code_is_kept_only_as_a_hash_and_expires(practitioner) -> None:  # type: ignore[no-untyped-def]
+    device = EmailCode.objects.create(user=practitioner, name="email")
+    with time_machine.travel("2026-11-24 10:00:00+00:00", tick=False):
+        older = device.issue(valid_seconds=600)
+        code = device.issue(valid_seconds=600)
+        assert code not in _row_text("accounts_emailcode", id=device.pk)
+        if older != code:
+            assert not device.verify_token(older), "a newer code replaces the older"
+            device.throttle_reset()
+    with time_machine.travel("2026-11-24 10:09:59+00:00", tick=False):
+        assert device.verify_token(code)
+        assert not device.verify_token(code), "used"
+    with time_machine.travel("2026-11-24 11:00:00+00:00", tick=False):
+        device.throttle_reset()
+        late = device.issue(valid_seconds=600)
+    with time_machine.travel("2026-11-24 11:10:01+00:00", tick=False):
+        assert not device.verify_token(late), "expired"
+
+
+def test_backup_codes_kept_in_clear_before_are_hashed_and_old_email_codes_cleared() -> None:
+    migration = importlib.import_module("practitioner_health.accounts.migrations.0003_one_use_codes")
+    staff = UserFactory(role=Role.COMMISSIONER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE otp_static_staticdevice (id serial PRIMARY KEY, user_id bigint, name varchar(64), "
+            "confirmed boolean)"
+        )
+        cursor.execute("CREATE TABLE otp_static_statictoken (id serial PRIMARY KEY, device_id int, token varchar(16))")
+        cursor.execute("CREATE TABLE otp_email_emaildevice (id serial PRIMARY KEY, user_id bigint, token varchar(16))")
+        cursor.execute(
+            "INSERT INTO otp_static_staticdevice (user_id, name, confirmed) VALUES (%s, 'backup', true) RETURNING id",
+            [staff.pk],
+        )
+        old_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO otp_static_statictoken (device_id, token) VALUES (%s, 'abcd2345'), (%s, 'wxyz6723')",
+            [old_id, old_id],
+        )
+        cursor.execute("INSERT INTO otp_email_emaildevice (user_id, token) VALUES (%s, '123456')", [staff.pk])
+    with connection.schema_editor() as editor:
+        migration.hash_existing_codes(apps, editor)
+
+    with connection.cursor() as cursor:
+        for table in ("otp_static_statictoken", "otp_static_staticdevice", "otp_email_emaildevice"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            assert cursor.fetchone()[0] == 0, table
+    client = Client()
+    client.post("/account/sign-in/", {"username": staff.email, "password": PASSWORD})
+    assert client.post("/account/sign-in/code/", {"token": "wxyz6723"}).status_code == 302
+    assert BackupCode.objects.filter(device__user=staff).count() == 1
