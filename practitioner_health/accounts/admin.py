@@ -1,10 +1,15 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import User
+from practitioner_health.audit.models import Action
+from practitioner_health.audit.services import audit_record
+
+from .models import Authenticator, BackupCodes, EmailCode, User
 
 
 class UserCreationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -23,6 +28,25 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("=id",)
     fields = ("email", "full_name", "role", "is_active", "last_login", "date_joined")
     readonly_fields = ("last_login", "date_joined")
+    actions = ("second_factor_reset",)
+
+    @admin.action(description="Reset the second factor (lost phone and backup codes)")
+    def second_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """For someone whose identity has been checked another way: their authenticator app,
+        backup codes and any emailed code stop working, and at their next sign-in (password
+        first) they set up an app again. Each reset is audited."""
+        with transaction.atomic():
+            for user in queryset:
+                for model in (Authenticator, BackupCodes, EmailCode):
+                    model.objects.filter(user=user).delete()
+                audit_record(action=Action.UPDATE, obj=user, subject_id=user.pk, detail="second factor reset")
+        count = len(queryset)
+        self.message_user(
+            request,
+            f"Second factor reset for {count} account{'s' if count != 1 else ''}. "
+            "Staff set up an authenticator app again at their next sign-in.",
+            messages.SUCCESS,
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Records are kept by policy (20 years); accounts are deactivated, not deleted.

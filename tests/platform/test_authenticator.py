@@ -174,3 +174,24 @@ def test_backup_codes_kept_in_clear_before_are_hashed_and_old_email_codes_cleare
     client.post("/account/sign-in/", {"username": staff.email, "password": PASSWORD})
     assert client.post("/account/sign-in/code/", {"token": "wxyz6723"}).status_code == 302
     assert BackupCode.objects.filter(device__user=staff).count() == 1
+
+
+def test_a_service_admin_resets_a_lost_second_factor_and_it_is_audited(client_for, admin_user, handler) -> None:  # type: ignore[no-untyped-def]
+    from practitioner_health.audit.models import AuditEvent
+
+    backup_codes = backup_codes_generate(user=handler)
+    response = client_for(admin_user).post(
+        "/admin/accounts/user/",
+        {"action": "second_factor_reset", "_selected_action": [handler.pk]},
+        follow=True,
+    )
+    assert "Second factor reset for 1 account." in response.content.decode()
+    assert not Authenticator.objects.filter(user=handler).exists()
+    assert not BackupCode.objects.filter(device__user=handler).exists()
+    assert AuditEvent.objects.filter(subject_id=handler.pk, detail="second factor reset").count() == 1
+
+    client = Client()
+    signed_in = client.post("/account/sign-in/", {"username": handler.email, "password": PASSWORD})
+    assert signed_in["Location"] == "/account/authenticator/"
+    client.post("/account/sign-in/code/", {"token": backup_codes[0]})
+    assert client.get("/helpline/").status_code == 302, "an old backup code no longer passes"
