@@ -42,6 +42,8 @@ def role_required(*roles: Role) -> Callable[[View], View]:
     return decorator
 
 
+# Any role: pages about one's own account (sign-in methods, backup codes).
+verified_required = role_required(*Role)
 practitioner_required = role_required(Role.PRACTITIONER)
 handler_required = role_required(Role.HANDLER)
 clinician_required = role_required(Role.CLINICIAN)

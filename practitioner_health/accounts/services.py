@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -18,7 +19,7 @@ from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import OutgoingMessage, notify
 
-from .models import Authenticator, BackupCodes, EmailCode, User
+from .models import Authenticator, BackupCode, BackupCodes, EmailCode, Role, User
 
 BACKUP_CODE_COUNT = 10
 
@@ -41,6 +42,47 @@ def email_code_send(*, user: User) -> None:
             idempotency_key=f"login-code:{user.pk}:{secrets.token_hex(8)}",
             subject_id=user.pk,
         )
+
+
+def authenticator_confirm(*, user: User, device: Authenticator) -> None:
+    """A newly set-up app becomes the only one: any older app (a lost or replaced phone)
+    stops working the moment the new one shows it works."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        replaced, _ = Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
+        audit_record(
+            action=Action.CREATE,
+            obj=device,
+            object_type="accounts.authenticator",
+            subject_id=user.pk,
+            detail="authenticator replaced" if replaced else "authenticator enrolled",
+        )
+
+
+def authenticator_remove(*, user: User) -> EmailCode:
+    """A practitioner goes back to codes by email (staff always keep an app). Returns the
+    email device, for the session that asked to stay signed in through it."""
+    if user.role != Role.PRACTITIONER:
+        raise PermissionError("Staff sign in with an authenticator app")
+    with transaction.atomic():
+        Authenticator.objects.filter(user=user).delete()
+        device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        audit_record(action=Action.DELETE, obj=user, subject_id=user.pk, detail="authenticator removed")
+    return device
+
+
+@dataclass(frozen=True)
+class SignInMethods:
+    authenticator: Authenticator | None
+    backup_codes_left: int
+
+
+def sign_in_methods(user: User) -> SignInMethods:
+    return SignInMethods(
+        authenticator=confirmed_totp(user),
+        backup_codes_left=BackupCode.objects.filter(device__user=user).count(),
+    )
 
 
 def totp_enrolment_start(*, user: User) -> Authenticator:

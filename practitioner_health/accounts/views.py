@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
@@ -23,6 +23,7 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from . import services
+from .decorators import practitioner_required, verified_required
 from .forms import LoginForm, NHSSetPasswordForm, PasswordResetRequestForm, TokenForm
 from .models import Authenticator, Role, User
 
@@ -123,22 +124,15 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.authenticator_confirm(user=user, device=device)
             otp_login(request, device)
-            audit_record(
-                action=Action.CREATE,
-                obj=device,
-                object_type="accounts.authenticator",
-                subject_id=user.pk,
-                detail="authenticator enrolled",
-            )
             codes = services.backup_codes_generate(user=user)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
         form.add_error("token", "The security code is not right. Check the time on your phone and try again.")
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,
+        "replacing": services.confirmed_totp(user) is not None,
         "qr_svg": _qr_svg(device),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
@@ -146,16 +140,34 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@verified_required
+@require_http_methods(["GET", "POST"])
 def backup_codes_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.is_authenticated:
-        return redirect("accounts:login")
-    if not user.is_verified():  # type: ignore[union-attr]
-        return redirect("accounts:verify")
     if request.method == "POST":
         codes = services.backup_codes_generate(user=user)  # type: ignore[arg-type]
         return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False})
     return render(request, "accounts/backup_codes_confirm.html")
+
+
+@never_cache
+@verified_required
+@require_GET
+def security_view(request: HttpRequest) -> HttpResponse:
+    """How this person signs in: their app, backup codes left, and how to change each."""
+    user: User = request.user  # type: ignore[assignment]
+    context = {"methods": services.sign_in_methods(user), "practitioner": user.role == Role.PRACTITIONER}
+    return render(request, "accounts/security.html", context)
+
+
+@practitioner_required
+@require_POST
+def authenticator_remove_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    # This session proved the second step with the app it is removing: it stays signed in.
+    otp_login(request, services.authenticator_remove(user=user))
+    messages.success(request, "Authenticator app removed. We will email you a code each time you sign in.")
+    return redirect("accounts:security")
 
 
 @require_POST

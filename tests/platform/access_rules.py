@@ -23,6 +23,13 @@ RULES = {
     "accounts:backup_codes": custom(
         anonymous=302, practitioner=200, handler=200, clinician=200, commissioner=200, service_admin=200
     ),
+    "accounts:security": custom(
+        anonymous=302, practitioner=200, handler=200, clinician=200, commissioner=200, service_admin=200
+    ),
+    # Practitioners only (staff always keep an app), and only by POST.
+    "accounts:authenticator_remove": custom(
+        anonymous=302, practitioner=405, handler=403, clinician=403, commissioner=403, service_admin=403
+    ),
     "accounts:logout": everyone(405),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,

@@ -195,3 +195,49 @@ def test_a_service_admin_resets_a_lost_second_factor_and_it_is_audited(client_fo
     assert signed_in["Location"] == "/account/authenticator/"
     client.post("/account/sign-in/code/", {"token": backup_codes[0]})
     assert client.get("/helpline/").status_code == 302, "an old backup code no longer passes"
+
+
+def test_the_security_page_says_how_someone_signs_in_and_staff_cannot_drop_their_app(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    backup_codes_generate(user=handler)
+    client = client_for(handler)
+    page = client.get("/account/security/").content.decode()
+    assert "Set up on" in page and "10 left." in page
+    assert 'href="/account/authenticator/">Move to a new phone' in page
+    assert "Stop using the app" not in page and "service administrator" in page
+    assert client.post("/account/security/authenticator/remove/").status_code == 403
+    assert Authenticator.objects.filter(user=handler).exists()
+    assert 'href="/account/security/">Sign-in and security' in client.get("/helpline/").content.decode()
+
+
+def test_a_practitioner_goes_back_to_emailed_codes(client_for) -> None:  # type: ignore[no-untyped-def]
+    from practitioner_health.audit.models import AuditEvent
+
+    practitioner = UserFactory(role=Role.PRACTITIONER, totp=True)
+    client = client_for(practitioner)
+    assert "Stop using the app" in client.get("/account/security/").content.decode()
+    page = client.post("/account/security/authenticator/remove/", follow=True).content.decode()
+    assert "We will email you a code each time you sign in." in page
+    assert "Not set up. We email you a code each time you sign in." in page
+    assert not Authenticator.objects.filter(user=practitioner).exists()
+    assert AuditEvent.objects.filter(subject_id=practitioner.pk, detail="authenticator removed").exists()
+
+
+def test_setting_up_an_app_on_a_new_phone_stops_the_old_one(handler) -> None:  # type: ignore[no-untyped-def]
+    from practitioner_health.audit.models import AuditEvent
+
+    old = Authenticator.objects.get(user=handler)
+    old_secret = old.secret
+    client = Client()
+    client.post("/account/sign-in/", {"username": handler.email, "password": PASSWORD})
+    client.post("/account/sign-in/code/", {"token": code_for(old_secret)})
+    page = client.get("/account/authenticator/").content.decode()
+    assert "codes from the old one stop working" in page
+    new = Authenticator.objects.get(user=handler, confirmed=False)
+    assert client.post("/account/authenticator/", {"token": code_for(new.secret)}).status_code == 200
+
+    assert list(Authenticator.objects.filter(user=handler)) == [new]
+    assert AuditEvent.objects.filter(subject_id=handler.pk, detail="authenticator replaced").exists()
+    again = Client()
+    again.post("/account/sign-in/", {"username": handler.email, "password": PASSWORD})
+    again.post("/account/sign-in/code/", {"token": code_for(old_secret)})
+    assert again.get("/helpline/").status_code == 302, "the lost phone's codes no longer sign in"

@@ -33,3 +33,23 @@ def test_exit_this_page_leaves_the_site(live_server, page: Page) -> None:
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Exit this page").click()
     page.wait_for_url("https://www.bbc.co.uk/**")
+
+
+def test_a_practitioner_manages_their_sign_in_methods(live_server, signed_in_page) -> None:  # type: ignore[no-untyped-def]
+    from practitioner_health.accounts.models import Role
+    from practitioner_health.accounts.services import backup_codes_generate
+    from tests.factories import UserFactory
+
+    practitioner = UserFactory(role=Role.PRACTITIONER, totp=True)
+    backup_codes_generate(user=practitioner)
+    page: Page = signed_in_page(practitioner)
+    page.goto(live_server.url + "/refer/my/")
+    page.get_by_role("link", name="Sign-in and security").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in and security")
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("10 left.")
+    assert_accessible(page, "platform-security")
+
+    page.get_by_role("button", name="Stop using the app").click()
+    expect(page.get_by_text("We will email you a code each time you sign in.").first).to_be_visible()
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("Not set up. We email you a code")
+    assert_accessible(page, "platform-security-email-codes")
