@@ -58,6 +58,9 @@ def test_the_small_benchmark_runs_every_benchmark_and_writes_its_results(tmp_pat
         assert figure["dashboard"]["errors"] == 0 and figure["floor_group_by"]["p50_ms"] > 0
     for figure in results["matching"].values():
         assert figure["candidates"] > 0 and figure["excluded_conflicts"] >= 1
+    # At the largest size, with no open time anywhere, the same people are still offered (by caseload).
+    largest = results["matching"][max(results["matching"], key=int)]
+    assert largest["no_open_times"]["candidates"] == largest["candidates"] and largest["no_open_times"]["p50_ms"] > 0
     reminders = results["reminders"]
     assert reminders["queued"] == reminders["appointments_due"] > 0
     assert reminders["duplicates"] == 0 and reminders["second_run_queued"] == 0
