@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
-from .models import Authenticator, BackupCodes, EmailCode, User
+from .models import Authenticator, BackupCodes, EmailCode, Role, User
+from .services import sign_in_methods
 
 
 class UserCreationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -26,9 +27,26 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ("id", "role", "is_active", "date_joined", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("=id",)
-    fields = ("email", "full_name", "role", "is_active", "last_login", "date_joined")
-    readonly_fields = ("last_login", "date_joined")
+    fields = ("email", "full_name", "role", "is_active", "last_login", "date_joined", "second_factor")
+    readonly_fields = ("last_login", "date_joined", "second_factor")
     actions = ("second_factor_reset",)
+
+    @admin.display(description="Second step at sign-in")
+    def second_factor(self, user: User) -> str:
+        """What someone asking for a reset has set up (dates and counts, never a secret)."""
+        if user.pk is None:
+            return "-"
+        methods = sign_in_methods(user)
+        app = methods.authenticator
+        parts = [
+            f"Authenticator app set up on {app.created_at:%d %B %Y}"
+            if app and app.created_at
+            else "No authenticator app",
+            f"{methods.backup_codes_left} backup code{'s' if methods.backup_codes_left != 1 else ''} left",
+        ]
+        if user.role == Role.PRACTITIONER:
+            parts.append("emailed codes")
+        return "; ".join(parts)
 
     @admin.action(description="Reset the second factor (lost phone and backup codes)")
     def second_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

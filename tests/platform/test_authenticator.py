@@ -241,3 +241,11 @@ def test_setting_up_an_app_on_a_new_phone_stops_the_old_one(handler) -> None:  #
     again.post("/account/sign-in/", {"username": handler.email, "password": PASSWORD})
     again.post("/account/sign-in/code/", {"token": code_for(old_secret)})
     assert again.get("/helpline/").status_code == 302, "the lost phone's codes no longer sign in"
+
+
+def test_the_admin_shows_what_someone_has_set_up_but_no_secret(client_for, admin_user, handler) -> None:  # type: ignore[no-untyped-def]
+    codes = backup_codes_generate(user=handler)
+    secret = Authenticator.objects.get(user=handler).secret
+    page = client_for(admin_user).get(f"/admin/accounts/user/{handler.pk}/change/").content.decode()
+    assert "Authenticator app set up on" in page and "10 backup codes left" in page
+    assert secret not in page and not any(code in page for code in codes)
