@@ -325,9 +325,6 @@ class CaseloadRow:
     # PHQ-9 question 9 answered above "Not at all" at the latest measurement.
     risk: bool
 
-    def weeks_since_referral(self, now: datetime) -> int:
-        return (now - self.submitted_at).days // 7
-
 
 @dataclass
 class _Scores:

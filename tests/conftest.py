@@ -19,7 +19,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from hypothesis import settings as hypothesis_settings
 
 from clinicians.models import Region, Service
-from practitioner_health.accounts.models import Authenticator, EmailCode, Role, User
+from practitioner_health.accounts.models import Authenticator, Role, User
+from practitioner_health.accounts.services import email_device
 from selfhelp.models import Article, SignpostingEntry
 from tests.factories import UserFactory
 from triage.models import BankHoliday
@@ -123,7 +124,7 @@ def verified_client(user: User, client: Client | None = None) -> Client:
     client.force_login(user)
     device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        device = email_device(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -27,17 +27,12 @@ class Queue:
     key: str
     title: str
     description: str
+    # What its rows are, each drawn in its own way: "referrals", "callbacks" or "messages".
+    kind: str
+    # Anything waiting in it needs attention now (its count is shown in red).
+    pressing: bool
     items: list
     total: int
-
-    @property
-    def kind(self) -> str:
-        """What its rows are: referrals, callbacks or messages (each drawn in its own way)."""
-        if self.key == "failed-messages":
-            return "messages"
-        if self.key.startswith("callbacks") or self.key == "failed-callbacks":
-            return "callbacks"
-        return "referrals"
 
 
 def _referrals() -> QuerySet[Referral]:
@@ -120,7 +115,12 @@ class QueueDefinition:
     key: str
     title: str
     description: str
+    kind: str
     rows: Callable[[datetime], QuerySet[Any]]
+    pressing: bool = False
+
+    def filled(self, items: list, total: int) -> Queue:
+        return Queue(self.key, self.title, self.description, self.kind, self.pressing, items, total)
 
 
 # The helpline's work queues, in the order the dashboard shows them.
@@ -129,27 +129,48 @@ QUEUES = (
         "urgent",
         "Urgent: call back today",
         "Said they are having thoughts of self-harm.",
+        "referrals",
         lambda now: urgent_referrals(),
+        pressing=True,
     ),
-    QueueDefinition("callbacks-due", "Callbacks due now", "Due or overdue.", callbacks_due),
+    QueueDefinition("callbacks-due", "Callbacks due now", "Due or overdue.", "callbacks", callbacks_due, pressing=True),
     QueueDefinition(
-        "new", "New referrals awaiting first contact", "Oldest first.", lambda now: awaiting_first_contact()
+        "new",
+        "New referrals awaiting first contact",
+        "Oldest first.",
+        "referrals",
+        lambda now: awaiting_first_contact(),
     ),
     QueueDefinition(
         "reviews",
         "Eligibility reviews",
         "Not found in the register, name mismatch or erased.",
+        "referrals",
         lambda now: eligibility_reviews(),
     ),
-    QueueDefinition("callbacks-later", "Callbacks later today", "", callbacks_later_today),
+    QueueDefinition("callbacks-later", "Callbacks later today", "", "callbacks", callbacks_later_today),
     QueueDefinition(
-        "triaged", "Triaged, not yet assigned", "Waiting for a clinician.", lambda now: triaged_not_assigned()
+        "triaged",
+        "Triaged, not yet assigned",
+        "Waiting for a clinician.",
+        "referrals",
+        lambda now: triaged_not_assigned(),
     ),
     QueueDefinition(
-        "failed-callbacks", "Callbacks that got no answer", "All attempts used in the last 7 days.", failed_callbacks
+        "failed-callbacks",
+        "Callbacks that got no answer",
+        "All attempts used in the last 7 days.",
+        "callbacks",
+        failed_callbacks,
+        pressing=True,
     ),
     QueueDefinition(
-        "failed-messages", "Messages that could not be sent", "Permanent errors in the last 7 days.", failed_messages
+        "failed-messages",
+        "Messages that could not be sent",
+        "Permanent errors in the last 7 days.",
+        "messages",
+        failed_messages,
+        pressing=True,
     ),
 )
 QUEUE_BY_KEY = {definition.key: definition for definition in QUEUES}
@@ -163,7 +184,7 @@ def dashboard_queues(now: datetime | None = None) -> list[Queue]:
         queryset = definition.rows(now)
         items = list(queryset[:DASHBOARD_ROWS])
         total = len(items) if len(items) < DASHBOARD_ROWS else queryset.count()
-        queues.append(Queue(definition.key, definition.title, definition.description, items, total))
+        queues.append(definition.filled(items, total))
     return queues
 
 

@@ -56,9 +56,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such queue")
     page = page_of(request, definition.rows(timezone.now()), selectors.QUEUE_PAGE_ROWS)
     context = {
-        "queue": selectors.Queue(
-            definition.key, definition.title, definition.description, list(page.object_list), page.paginator.count
-        ),
+        "queue": definition.filled(list(page.object_list), page.paginator.count),
         "page": page,
         "pagination": pagination_links(request, page),
     }

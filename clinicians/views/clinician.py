@@ -33,8 +33,8 @@ from ..templatetags.clinician_tags import change as change_words
 from .common import no_profile, service_cancel
 
 
-def _weeks_since(moment: datetime) -> int:
-    return (timezone.now() - moment).days // 7
+def _weeks_since(moment: datetime, now: datetime | None = None) -> int:
+    return ((now or timezone.now()) - moment).days // 7
 
 
 def _id_url(name: str) -> Callable[[int], str]:
@@ -81,7 +81,7 @@ def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
             patient_url=patient_url(row.episode_id),
             next_url=appointment_url(row.next_appointment_id) if row.next_appointment_id else "",
             next_text=when_text(row.next_appointment_start) if row.next_appointment_start else "None booked",
-            weeks_since_referral=row.weeks_since_referral(now),
+            weeks_since_referral=_weeks_since(row.submitted_at, now),
             phq=_score_text(row.phq_latest, row.phq_change),
             gad=_score_text(row.gad_latest, row.gad_change),
             urgent=row.urgent,

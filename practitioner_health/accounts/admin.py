@@ -6,11 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from practitioner_health.audit.models import Action
-from practitioner_health.audit.services import audit_record
-
-from .models import Authenticator, BackupCodes, EmailCode, Role, User
-from .services import sign_in_methods
+from . import services
+from .models import Role, User
 
 
 class UserCreationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -36,7 +33,7 @@ class UserAdmin(admin.ModelAdmin):
         """What someone asking for a reset has set up (dates and counts, never a secret)."""
         if user.pk is None:
             return "-"
-        methods = sign_in_methods(user)
+        methods = services.sign_in_methods(user)
         app = methods.authenticator
         parts = [
             f"Authenticator app set up on {app.created_at:%d %B %Y}"
@@ -50,18 +47,14 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reset the second factor (lost phone and backup codes)")
     def second_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        """For someone whose identity has been checked another way: their authenticator app,
-        backup codes and any emailed code stop working, and at their next sign-in (password
-        first) they set up an app again. Each reset is audited."""
+        """Each selected account's second factor is reset and audited (services.second_factor_reset)."""
+        users = list(queryset)
         with transaction.atomic():
-            for user in queryset:
-                for model in (Authenticator, BackupCodes, EmailCode):
-                    model.objects.filter(user=user).delete()
-                audit_record(action=Action.UPDATE, obj=user, subject_id=user.pk, detail="second factor reset")
-        count = len(queryset)
+            for user in users:
+                services.second_factor_reset(user=user)
         self.message_user(
             request,
-            f"Second factor reset for {count} account{'s' if count != 1 else ''}. "
+            f"Second factor reset for {len(users)} account{'s' if len(users) != 1 else ''}. "
             "Staff set up an authenticator app again at their next sign-in.",
             messages.SUCCESS,
         )

@@ -28,11 +28,17 @@ def confirmed_totp(user: User) -> Authenticator | None:
     return Authenticator.objects.filter(user=user, confirmed=True).first()
 
 
+def email_device(user: User) -> EmailCode:
+    """The account's emailed-code device, made the first time it is needed."""
+    device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+    return device
+
+
 def email_code_send(*, user: User) -> None:
     """Generate a fresh email code and queue it. The code itself is only in the outbox row's
     encrypted context; the device keeps a keyed hash of it."""
     with transaction.atomic():
-        device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        device = email_device(user)
         code = device.issue(valid_seconds=settings.OTP_EMAIL_TOKEN_VALIDITY)
         notify(
             channel=Channel.EMAIL,
@@ -67,9 +73,19 @@ def authenticator_remove(*, user: User) -> EmailCode:
         raise PermissionError("Staff sign in with an authenticator app")
     with transaction.atomic():
         Authenticator.objects.filter(user=user).delete()
-        device, _ = EmailCode.objects.get_or_create(user=user, name="email", defaults={"confirmed": True})
+        device = email_device(user)
         audit_record(action=Action.DELETE, obj=user, subject_id=user.pk, detail="authenticator removed")
     return device
+
+
+def second_factor_reset(*, user: User) -> None:
+    """For someone whose identity has been checked another way: their app, backup codes and
+    any emailed code stop working, and at the next sign-in (password first) staff set up an
+    app again."""
+    with transaction.atomic():
+        for model in (Authenticator, BackupCodes, EmailCode):
+            model.objects.filter(user=user).delete()
+        audit_record(action=Action.UPDATE, obj=user, subject_id=user.pk, detail="second factor reset")
 
 
 @dataclass(frozen=True)
