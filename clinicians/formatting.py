@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .models import Site
+from .models import ServiceCode, Site
 
 
 def time_text(moment: datetime) -> str:
@@ -33,3 +33,15 @@ def place_text(site: Site | None) -> str:
     if site is None:
         return "by video"
     return f"{site.name}, {site.one_line_address}"
+
+
+def services_text(codes: list[str] | tuple[str, ...]) -> str:
+    """Service codes as a sentence part: ["assessment", "cbt"] -> "assessment, CBT".
+
+    Names are lower-cased mid-sentence except abbreviations; an unknown code is shown as it is.
+    """
+    names = []
+    for code in codes:
+        label = str(ServiceCode(code).label) if code in ServiceCode.values else code
+        names.append(label if label.isupper() else label.lower())
+    return ", ".join(names)

@@ -81,7 +81,10 @@ def _organisation_key(name: str) -> frozenset[str]:
 
 def _knows(clinician: Clinician, known_tokens: set[str]) -> bool:
     tokens = name_tokens(clinician.user.full_name or "")
-    # Titles do not identify anyone; the surname must appear, and the first name too when given.
+    # Titles do not identify anyone. A clinician whose surname appears anywhere in the list is
+    # left out, whatever first name the practitioner gave: "Dr Marsh" may be any Marsh, and a
+    # relative shares the name. Leaving out one too many costs a choice; one too few costs
+    # the practitioner's trust.
     tokens = [t for t in tokens if t not in {"dr", "mr", "mrs", "ms", "miss", "prof", "professor"}]
     if not tokens:
         return False
@@ -202,7 +205,7 @@ def rank(referral: Referral, assessment: TriageAssessment, *, limit: int = DEFAU
                 continue
             reasons = []
             if assessment.needs:
-                reasons.append("offers " + ", ".join(assessment.needs))
+                reasons.append("offers " + assessment.needs_text)
             if where:
                 reasons.append(where)
             reasons.append(f"caseload {place.caseload} of {place.capacity}")

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 
+from clinicians.formatting import services_text
 from referrals.models import Referral
 
 
@@ -210,3 +211,8 @@ class TriageAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Triage of referral #{self.referral_id}"
+
+    @property
+    def needs_text(self) -> str:
+        """The services needed, as a handler reads them: "assessment, CBT"."""
+        return services_text(self.needs)

@@ -281,3 +281,18 @@ def test_the_match_page_says_how_many_earlier_clinicians_a_conflict_left_out(cli
 
     assert "2 clinicians who would have come earlier in this list were left out because of a conflict" in page
     assert "Marsh" not in page.split("were left out")[1].split("</main>")[0]
+
+
+def test_the_match_page_and_triage_history_name_the_services_needed(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", status="triaged")
+    assess(referral, needs=("assessment", "cbt", "brief-psychotherapy"))
+    clinician("Dr Sam Okafor", slot_at=in_days(2, 9), services=("assessment", "cbt", "brief-psychotherapy"))
+    browser = client_for(handler)
+
+    match = browser.get(f"/helpline/referral/{referral.pk}/match/").content.decode()
+    record = browser.get(f"/helpline/referral/{referral.pk}/").content.decode()
+
+    assert "Needs: assessment, CBT, brief psychotherapy." in match
+    assert "offers assessment, CBT, brief psychotherapy;" in match
+    assert "brief-psychotherapy" not in match
+    assert "needs assessment, CBT, brief psychotherapy." in record
