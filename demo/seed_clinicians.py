@@ -22,6 +22,7 @@ from clinicians.models import (
     GroupMembership,
     GroupProgramme,
     GroupSession,
+    HandoverFacts,
     Profession,
     Region,
     Service,
@@ -116,7 +117,23 @@ def _seed_care(users: dict[Any, Any], clinician: Clinician) -> None:
     if episode is None:
         if referral.care_episodes.exists():
             return  # discharged in the demo: leave it that way
-        episode = episode_start(referral_id=referral.pk, clinician_id=clinician.pk, started_by=None)
+        handler = users.get(Role.HANDLER)
+        episode = episode_start(
+            referral_id=referral.pk,
+            clinician_id=clinician.pk,
+            started_by=handler,
+            handover=HandoverFacts(
+                assessed_at=timezone.now() - timedelta(days=16),
+                assessed_by=handler.display_name if handler else "The helpline",
+                risk="Moderate",
+                high_risk=False,
+                urgency="Soon",
+                pathway="One-to-one therapy",
+                services=("assessment", "cbt"),
+                notes="Exhausted after a run of night shifts; sleeping badly; no thoughts of self-harm. "
+                "Would rather not be seen near their own trust.",
+            ),
+        )
     group = GroupProgramme.objects.filter(facilitator=clinician).first()
     if group and not GroupMembership.objects.filter(programme=group, referral=referral).exists():
         GroupMembership.objects.create(programme=group, referral=referral)

@@ -5,7 +5,7 @@ Split by topic; import from `clinicians.models` as usual.
 
 from .appointments import Appointment, AppointmentKind, AppointmentReminder, AppointmentStatus
 from .availability import AvailabilityPattern, Leave, Slot, SlotStatus, Weekday
-from .care import CareEpisode, DischargeReason, OutcomeMeasure, SessionNote
+from .care import CareEpisode, DischargeReason, Handover, HandoverFacts, OutcomeMeasure, SessionNote
 from .groups import (
     AttendanceStatus,
     GroupAttendance,
@@ -31,6 +31,8 @@ __all__ = [
     "GroupMembership",
     "GroupProgramme",
     "GroupSession",
+    "Handover",
+    "HandoverFacts",
     "Leave",
     "OutcomeMeasure",
     "Profession",

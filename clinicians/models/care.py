@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -79,6 +82,58 @@ class CareEpisode(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class HandoverFacts:
+    """What the helpline knew about a person when it put them in a clinician's care.
+
+    Filled in by whoever assigns (the triage app, from its latest triage): this app knows
+    nothing of triage, so the words are the helpline's own, as the handler chose them.
+    """
+
+    assessed_at: datetime
+    assessed_by: str
+    risk: str
+    # High or immediate risk: shown in red.
+    high_risk: bool
+    urgency: str
+    pathway: str
+    services: tuple[str, ...]
+    notes: str = ""
+    immediate_action: str = ""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["assessed_at"] = self.assessed_at.isoformat()
+        data["services"] = list(self.services)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> HandoverFacts:
+        data: dict[str, Any] = json.loads(text)
+        data["assessed_at"] = datetime.fromisoformat(data["assessed_at"])
+        data["services"] = tuple(data.get("services") or ())
+        return cls(**data)
+
+
+class Handover(models.Model):
+    """The helpline's handover to the clinician, written once when the care episode starts.
+
+    A copy, not a link to the triage: the clinician reads what the handler knew when they
+    assigned. Encrypted, as risk, needs and the handler's notes are clinical. Kept apart
+    from the episode so that the many pages listing episodes never decrypt it.
+    """
+
+    episode = models.OneToOneField(CareEpisode, on_delete=models.PROTECT, related_name="handover")
+    written_at = models.DateTimeField(default=timezone.now)
+    facts = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"Handover for care episode #{self.episode_id}"
+
+    def read(self) -> HandoverFacts:
+        return HandoverFacts.from_json(self.facts)
 
 
 class SessionNote(models.Model):

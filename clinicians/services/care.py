@@ -21,6 +21,8 @@ from ..models import (
     CareEpisode,
     Clinician,
     DischargeReason,
+    Handover,
+    HandoverFacts,
     OutcomeMeasure,
     SessionNote,
 )
@@ -35,11 +37,14 @@ class CareError(Exception):
         self.message = message
 
 
-def episode_start(*, referral_id: int, clinician_id: int, started_by: User | None) -> CareEpisode:
+def episode_start(
+    *, referral_id: int, clinician_id: int, started_by: User | None, handover: HandoverFacts | None = None
+) -> CareEpisode:
     """Put a referral in a clinician's care (the triage app's assignment step).
 
     Refuses a referral already with a clinician and an inactive clinician. Marks the
-    referral as assigned and writes an audit row.
+    referral as assigned, keeps the helpline's handover if there is one (an episode started
+    in the admin has none), and writes an audit row.
     """
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral_id)
@@ -51,6 +56,8 @@ def episode_start(*, referral_id: int, clinician_id: int, started_by: User | Non
                 episode = CareEpisode.objects.create(referral=referral, clinician=clinician, started_by=started_by)
         except IntegrityError as exc:
             raise CareError("This referral is already with a clinician.") from exc
+        if handover is not None:
+            Handover.objects.create(episode=episode, facts=handover.to_json())
         Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.ASSIGNED)
         audit_record(action=Action.CREATE, obj=episode, subject_id=referral.user_id, detail="care episode started")
         return episode

@@ -26,9 +26,9 @@ from selfhelp.selectors import saved_results_for
 from .. import selectors, services
 from ..access import clinician_for_user, get_appointment_for_clinician, get_episode_for_clinician
 from ..charts import outcome_chart
-from ..formatting import when_text
+from ..formatting import services_text, when_text
 from ..forms import AttendanceForm, DischargeForm, QuestionnaireForm, SessionNoteForm
-from ..models import Appointment, AppointmentStatus, CareEpisode
+from ..models import Appointment, AppointmentStatus, CareEpisode, Handover
 from ..templatetags.clinician_tags import change as change_words
 from .common import no_profile, service_cancel
 
@@ -139,9 +139,12 @@ def diary(request: HttpRequest) -> HttpResponse:
 @clinician_required
 @require_GET
 def patient(request: HttpRequest, pk: int) -> HttpResponse:
-    """The patient record: referral summary, appointments, outcomes with chart, self-help results."""
+    """The patient record: referral summary, the helpline's handover, appointments, outcomes
+    with chart, self-help results."""
     episode = get_episode_for_clinician(request, pk)
     referral = episode.referral
+    written = Handover.objects.filter(episode=episode).first()
+    handover = written.read() if written else None
     rows = selectors.outcome_rows(episode_id=episode.pk)
     saved_results = list(saved_results_for(referral.user_id)) if referral.user_id else []
     audit_record(action=Action.VIEW, obj=episode, subject_id=referral.user_id, detail="patient record")
@@ -160,6 +163,9 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
             "episode": episode,
             "referral": referral,
             "weeks_since_referral": _weeks_since(referral.submitted_at),
+            "needs": [need.get_need_display() for need in referral.needs.all()],
+            "handover": handover,
+            "handover_services": services_text(handover.services) if handover else "",
             "appointments": selectors.episode_appointments(episode_id=episode.pk),
             "outcome_rows": rows,
             "chart": outcome_chart(rows),

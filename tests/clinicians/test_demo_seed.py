@@ -40,6 +40,8 @@ def test_seeding_twice_gives_a_clinician_with_times_and_the_practitioner_an_upco
     assert episode.appointments.upcoming().count() == 1
     assert episode.outcomes.count() == 2
     assert counts[2] > 10
+    # The demo clinician's patient comes with the helpline's handover, as a real assignment does.
+    assert episode.handover.read().assessed_by == handler.display_name
 
 
 def test_seeding_without_a_referral_still_sets_up_the_clinician(clinician) -> None:

@@ -64,6 +64,15 @@ def test_a_handler_triages_matches_assigns_and_books(live_server, signed_in_page
     assert episode.clinician == person
     assert Appointment.objects.filter(episode=episode).count() == 1
 
+    # The clinician now has them, with the helpline's handover on the patient record.
+    page = signed_in_page(person.user)
+    page.goto(f"{live_server.url}/clinician/patients/{episode.pk}/")
+    handover = page.locator("#handover + dl")
+    expect(handover).to_contain_text("Immediate")
+    expect(handover).to_contain_text("Stayed on the line; agreed safety plan; duty clinician told")
+    expect(handover).to_contain_text("Assessment, CBT")
+    assert_accessible(page, "clinicians-patient-handover")
+
 
 def test_a_handler_works_through_a_long_queue_page_by_page(live_server, signed_in_page, handler) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()

@@ -1,0 +1,105 @@
+"""The helpline's handover: what the handler found at triage reaches the clinician who takes the person on."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from clinicians.models import CareEpisode, Handover
+from clinicians.services.care import episode_start
+from practitioner_health.accounts.models import Role
+from practitioner_health.audit.models import AuditEvent
+from referrals.models import Need, ReferralNeed, SeenWhere, Status
+from tests.clinicians.factories import ClinicianFactory, SlotFactory, in_days, region, service
+from tests.factories import UserFactory
+from tests.triage.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+TRIAGE = {
+    "risk_level": "high",
+    "needs": ["assessment", "cbt", "brief-psychotherapy"],
+    "urgency": "soon",
+    "pathway": "therapy",
+    "notes": "Burnout after a rota change; drinking most nights.",
+}
+
+
+def _clinician_in_london(name: str):  # type: ignore[no-untyped-def]
+    person = ClinicianFactory(user=UserFactory(role=Role.CLINICIAN, full_name=name), video=True)
+    person.regions.set([region("london")])
+    person.services.set([service(code) for code in ("assessment", "cbt", "brief-psychotherapy")])
+    SlotFactory(clinician=person, start=in_days(2, 9))
+    return person
+
+
+def _triage_and_assign(client_for, referral, assignee):  # type: ignore[no-untyped-def]
+    handler = UserFactory(role=Role.HANDLER, full_name="Hana Okoro")
+    browser = client_for(handler)
+    assert browser.post(f"/helpline/referral/{referral.pk}/triage/", TRIAGE).status_code == 302
+    response = browser.post(f"/helpline/referral/{referral.pk}/match/", {"clinician": assignee.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return browser, CareEpisode.objects.get(referral=referral)
+
+
+def test_the_clinician_reads_the_helpline_handover_on_the_patient_record(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", needs_other="Sleep")
+    ReferralNeed.objects.create(referral=referral, need=Need.ALCOHOL)
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    _, episode = _triage_and_assign(client_for, referral, assignee)
+
+    page = client_for(assignee.user).get(f"/clinician/patients/{episode.pk}/").content.decode()
+
+    handover = page.split('id="handover"')[1].split("<h2")[0]
+    assert "by Hana Okoro" in handover
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">High</strong>' in handover
+    assert "Soon" in handover and "One-to-one therapy" in handover
+    assert "Assessment, CBT, brief psychotherapy" in handover
+    assert "Burnout after a rota change; drinking most nights." in handover
+    assert "Alcohol" in page and "Sleep" in page  # what they asked for help with
+    assert "Doctor, GP" in page and "(less than a week ago)" in page
+    assert AuditEvent.objects.filter(actor=assignee.user, detail="patient record").exists()
+
+
+def test_the_handover_is_stored_encrypted(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    _triage_and_assign(client_for, referral, _clinician_in_london("Dr Sam Okafor"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facts FROM clinicians_handover")
+        (stored,) = cursor.fetchone()
+    assert "rota" not in stored and "High" not in stored and "therapy" not in stored
+
+
+def test_the_handover_is_what_the_handler_knew_at_assignment(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    browser, episode = _triage_and_assign(client_for, referral, assignee)
+
+    # A later triage (a call after assignment) is the helpline's record; the handover stays as written.
+    later = {**TRIAGE, "risk_level": "low", "notes": "Much better after a week off."}
+    assert browser.post(f"/helpline/referral/{referral.pk}/triage/", later).status_code == 302
+
+    page = client_for(assignee.user).get(f"/clinician/patients/{episode.pk}/").content.decode()
+    assert "drinking most nights" in page and "Much better" not in page
+
+
+def test_another_clinician_never_sees_the_handover(client_for, other_clinician) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    _, episode = _triage_and_assign(client_for, referral, _clinician_in_london("Dr Sam Okafor"))
+    ClinicianFactory(user=other_clinician)
+
+    response = client_for(other_clinician).get(f"/clinician/patients/{episode.pk}/")
+
+    assert response.status_code == 404
+    assert "rota" not in response.content.decode()
+
+
+def test_a_person_put_in_care_without_triage_has_no_handover_and_the_page_says_so(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(status=Status.TRIAGED)
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    episode = episode_start(referral_id=referral.pk, clinician_id=assignee.pk, started_by=None)
+
+    page = client_for(assignee.user).get(f"/clinician/patients/{episode.pk}/").content.decode()
+
+    assert not Handover.objects.exists()
+    assert "No handover: this person was put in your care without a triage from the helpline." in page
