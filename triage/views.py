@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from clinicians.selectors import referral_care
 from practitioner_health.accounts.decorators import handler_required, practitioner_required
 from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
@@ -75,6 +76,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "calls": list(CallLog.objects.filter(referral=referral).select_related("handler")[:20]),
         "callbacks": list(referral.callbacks.order_by("-due_at")[:10]),
         "assessments": list(TriageAssessment.objects.filter(referral=referral).select_related("assessed_by")[:5]),
+        "episodes": referral_care(referral_id=referral.pk),
         "needs_review": referral.eligibility == Eligibility.NEEDS_REVIEW,
     }
     return render(request, "triage/referral.html", context)

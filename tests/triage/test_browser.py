@@ -63,6 +63,8 @@ def test_a_handler_triages_matches_assigns_and_books(live_server, signed_in_page
     episode = CareEpisode.objects.get(referral=referral)
     assert episode.clinician == person
     assert Appointment.objects.filter(episode=episode).count() == 1
+    expect(page.locator("#care + p")).to_contain_text("With Dr Morgan Reyes")
+    expect(page.locator("#care + p")).to_contain_text("Next appointment")
 
     # The clinician now has them, with the helpline's handover on the patient record.
     page = signed_in_page(person.user)

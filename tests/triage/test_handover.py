@@ -1,4 +1,5 @@
-"""The helpline's handover: what the handler found at triage reaches the clinician who takes the person on."""
+"""The handover between helpline and clinician: what the handler found at triage reaches the
+clinician who takes the person on, and the helpline's record shows who has them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pytest
 from django.db import connection
 
 from clinicians.models import CareEpisode, Handover
-from clinicians.services.care import episode_start
+from clinicians.services.booking import appointment_book
+from clinicians.services.care import episode_discharge, episode_start
 from practitioner_health.accounts.models import Role
 from practitioner_health.audit.models import AuditEvent
 from referrals.models import Need, ReferralNeed, SeenWhere, Status
@@ -103,3 +105,30 @@ def test_a_person_put_in_care_without_triage_has_no_handover_and_the_page_says_s
 
     assert not Handover.objects.exists()
     assert "No handover: this person was put in your care without a triage from the helpline." in page
+
+
+def test_the_helpline_record_shows_who_has_the_person_and_their_next_appointment(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    browser, episode = _triage_and_assign(client_for, referral, assignee)
+    slot = SlotFactory(clinician=assignee, start=in_days(3, 14))
+    appointment_book(slot_id=slot.pk, episode_id=episode.pk, booked_by=UserFactory(role=Role.HANDLER))
+
+    page = browser.get(f"/helpline/referral/{referral.pk}/").content.decode()
+    care = page.split('id="care"')[1].split("<h2")[0]
+
+    assert "With Dr Sam Okafor, " in care
+    assert f"Next appointment {in_days(3, 14):%A} {in_days(3, 14).day} {in_days(3, 14):%B}" in care
+    assert f'href="/clinician/booking/episodes/{episode.pk}/"' in care
+    assert "rota" not in care  # the helpline's own notes are elsewhere; no clinical notes here
+
+    episode_discharge(episode_id=episode.pk, reason="completed", note="Finished CBT.", by=assignee.user)
+    care = browser.get(f"/helpline/referral/{referral.pk}/").content.decode().split('id="care"')[1].split("<h2")[0]
+    assert "Was with Dr Sam Okafor" in care and "completed treatment" in care
+    assert "Finished CBT." not in care and "/clinician/booking/" not in care
+
+
+def test_a_referral_not_yet_with_a_clinician_says_so(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    page = client_for(handler).get(f"/helpline/referral/{referral.pk}/").content.decode()
+    assert "Not with a clinician yet." in page
