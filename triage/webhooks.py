@@ -128,7 +128,7 @@ def voice_status(request: HttpRequest) -> HttpResponse:
 
 @signed_by_twilio
 def voice_callback_connect(request: HttpRequest, token: str) -> HttpResponse:
-    """The on-duty handler answered: connect them to the practitioner."""
+    """A handler answered the helpline line rung for this attempt: connect them to the practitioner."""
     attempt = attempt_for_token(token)
     response = VoiceResponse()
     if attempt is None:

@@ -127,6 +127,23 @@ def test_a_handler_not_answering_counts_as_an_attempt(callback: Callback, fake_t
     assert callback.status == CallbackStatus.SCHEDULED
 
 
+def test_each_attempt_rings_the_next_helpline_line_in_turn(
+    callback: Callback, fake_twilio, twilio_post, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.HELPLINE_FORWARD_NUMBERS = ["+447700900001", "+447700900002"]
+    settings.CALLBACK_MAX_ATTEMPTS = 3
+    rung = []
+    for attempt in range(3):
+        Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now())
+        assert callback_place_call(callback_id=callback.pk) == "dialling"
+        call = fake_twilio.calls()[attempt]
+        rung.append(call.form["To"])
+        twilio_post(f"/helpline/voice/callback/{token_from(call.form['Url'])}/status/", {"CallStatus": "no-answer"})
+    assert rung == ["+447700900001", "+447700900002", "+447700900001"]
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.FAILED  # and so on the helpline's failed-callbacks queue
+
+
 def test_a_provider_error_is_logged_and_retried(callback: Callback, fake_twilio) -> None:  # type: ignore[no-untyped-def]
     fake_twilio.fail_next(ScriptedResponse(status=500))
     assert callback_place_call(callback_id=callback.pk) == "failed-to-place"

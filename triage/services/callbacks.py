@@ -1,4 +1,4 @@
-"""Callbacks: the service rings the on-duty handler, then connects them to the caller.
+"""Callbacks: the service rings a helpline line, then connects the handler who answers to the caller.
 
 A task places each attempt at its due time. No answer means another attempt after
 CALLBACK_RETRY_MINUTES, up to CALLBACK_MAX_ATTEMPTS; a voicemail is left only when the
@@ -91,7 +91,10 @@ def callback_place_call(*, callback_id: int) -> str:
         callback.status = CallbackStatus.IN_PROGRESS
         callback.save(update_fields=["attempts", "status"])
         attempt = CallbackAttempt.objects.create(callback=callback, number=callback.attempts)
-        handler_number = settings.HELPLINE_FORWARD_NUMBERS[0]
+        # Each attempt rings the next helpline line in turn, so one unattended line (a handler
+        # on another call, or away) cannot use up every attempt of a callback.
+        lines = settings.HELPLINE_FORWARD_NUMBERS
+        handler_number = lines[(attempt.number - 1) % len(lines)]
         try:
             call = twilio_client().calls.create(
                 to=handler_number,
