@@ -1,9 +1,7 @@
 """Reads shared by views, tasks and other apps.
 
 The triage app ranks clinicians with `matching_clinicians`, `earliest_open_slot_batches`,
-`caseloads` and `clinicians_without_open_slots`; `clinicians_for_matching`,
-`active_caseload_counts`, `earliest_open_slots` and `open_slots` give the same facts for
-other readers. Every function here runs a fixed number of queries however many rows there
+`caseloads` and `clinicians_without_open_slots`. Every function here runs a fixed number of queries however many rows there
 are, except `earliest_open_slot_batches`, which runs one for each batch the caller reads.
 """
 
@@ -16,9 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
-    Min,
     Model,
     OuterRef,
     Prefetch,
@@ -87,24 +83,6 @@ def next_open_slots(*, clinician_id: int, limit: int = 3, exclude_slot_id: int |
     return list(slots[:limit])
 
 
-def earliest_open_slots(
-    *, clinician_ids: list[int] | None = None, video: bool | None = None, region_code: str | None = None
-) -> dict[int, datetime]:
-    """{clinician id: start of their earliest open slot}, in one query; clinicians with none are absent."""
-    slots = open_slots(clinician_ids=clinician_ids, video=video, region_code=region_code).order_by()
-    rows = slots.values("clinician_id").annotate(earliest=Min("start"))
-    return {row["clinician_id"]: row["earliest"] for row in rows}
-
-
-def active_caseload_counts(*, clinician_ids: list[int] | None = None) -> dict[int, int]:
-    """{clinician id: number of episodes not yet ended}, in one query; clinicians with none are absent."""
-    episodes = CareEpisode.objects.active()
-    if clinician_ids is not None:
-        episodes = episodes.filter(clinician_id__in=clinician_ids)
-    rows = episodes.order_by().values("clinician_id").annotate(n=Count("pk"))
-    return {row["clinician_id"]: row["n"] for row in rows}
-
-
 def _linked(through: type[Model], field: str, pk: int) -> Exists:
     """EXISTS a row in a clinician's link table (services or regions) to the row with id `pk`."""
     return Exists(through.objects.filter(clinician_id=OuterRef("pk"), **{field: pk}))  # type: ignore[attr-defined]
@@ -159,33 +137,6 @@ def _active_caseload() -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(caseload), Value(0), output_field=IntegerField())
-
-
-def clinicians_for_matching(
-    *, service: str | None = None, region: str | None = None, video: bool | None = None
-) -> QuerySet[Clinician]:
-    """Active clinicians who offer `service` (a ServiceCode), work in `region` (an NHSRegion
-    value) and, if `video` is True, see people by video.
-
-    Each is annotated with `active_caseload`, `spare_capacity` (max_caseload minus it) and
-    `earliest_open_slot` (None if nothing is open); regions, sites and services are
-    prefetched so a ranking page can show why a clinician was suggested. The annotations are
-    worked out for every clinician matched: to rank many, `earliest_open_slot_batches` reads
-    only as far as it is asked.
-    """
-    earliest = (
-        Slot.objects.filter(clinician_id=OuterRef("pk"), status=SlotStatus.OPEN, start__gt=timezone.now())
-        .order_by("start")
-        .values("start")[:1]
-    )
-    return (
-        matching_clinicians(services=[service] if service is not None else (), region=region, video=video)
-        .annotate(active_caseload=_active_caseload(), earliest_open_slot=Subquery(earliest))
-        .annotate(spare_capacity=F("max_caseload") - F("active_caseload"))
-        .select_related("user")
-        .prefetch_related("regions", "sites", "services")
-        .order_by("earliest_open_slot", "pk")
-    )
 
 
 def earliest_open_slot_batches(

@@ -9,12 +9,9 @@ from clinicians.charts import outcome_chart
 from clinicians.models import SlotStatus
 from clinicians.selectors import (
     OutcomeRow,
-    active_caseload_counts,
     caseloads,
-    clinicians_for_matching,
     clinicians_without_open_slots,
     earliest_open_slot_batches,
-    earliest_open_slots,
     matching_clinicians,
     open_episode_for_referral,
     open_slots,
@@ -35,60 +32,13 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_matching_filters_by_service_region_and_video_and_reports_capacity_and_earliest_slot(
-    django_assert_max_num_queries,
-) -> None:
-    near = ClinicianFactory(max_caseload=3)
-    near.services.add(service("addiction"))
-    busy = ClinicianFactory(max_caseload=2)
-    busy.services.add(service("addiction"))
-    no_video = ClinicianFactory(video=False)
-    no_video.services.add(service("addiction"))
-    elsewhere = ClinicianFactory()
-    elsewhere.regions.set([region("north-west")])
-    elsewhere.services.add(service("addiction"))
-    inactive = ClinicianFactory(active=False)
-    inactive.services.add(service("addiction"))
-    EpisodeFactory(clinician=near)
-    for _ in range(2):
-        EpisodeFactory(clinician=busy)
-    SlotFactory(clinician=near, start=in_days(9, 10))
-    SlotFactory(clinician=busy, start=in_days(3, 10))
-    SlotFactory(clinician=busy, start=in_days(2, 10), status=SlotStatus.BOOKED)
-
-    # Looking up the service and the region, the clinicians, then regions, sites and services.
-    with django_assert_max_num_queries(6):
-        found = list(clinicians_for_matching(service="addiction", region="london", video=True))
-        [c.regions.all() for c in found]  # prefetched: no query per clinician
-
-    assert [c.pk for c in found] == [busy.pk, near.pk]  # earliest open slot first
-    by_id = {c.pk: c for c in found}
-    assert (by_id[busy.pk].active_caseload, by_id[busy.pk].spare_capacity) == (2, 0)
-    assert (by_id[near.pk].active_caseload, by_id[near.pk].spare_capacity) == (1, 2)
-    assert by_id[busy.pk].earliest_open_slot == in_days(3, 10)
-    assert {c.pk for c in clinicians_for_matching(service="addiction")} == {
-        near.pk,
-        busy.pk,
-        no_video.pk,
-        elsewhere.pk,
-    }
-
-
-def test_caseload_counts_and_earliest_slots_come_back_keyed_by_clinician() -> None:
-    one, two = ClinicianFactory(), ClinicianFactory()
-    EpisodeFactory(clinician=one)
-    ended = EpisodeFactory(clinician=one)
-    ended.ended_at, ended.discharge_reason = timezone.now(), "completed"
-    ended.save()
-    site = SiteFactory()
-    SlotFactory(clinician=two, start=in_days(6, 9), site=site)
+def test_open_slots_can_be_narrowed_to_video() -> None:
+    two = ClinicianFactory()
+    SlotFactory(clinician=two, start=in_days(6, 9), site=SiteFactory())
     SlotFactory(clinician=two, start=in_days(4, 9))
 
-    assert active_caseload_counts() == {one.pk: 1}
-    assert earliest_open_slots() == {two.pk: in_days(4, 9)}
-    assert earliest_open_slots(video=False, region_code="london") == {two.pk: in_days(6, 9)}
-    assert earliest_open_slots(region_code="north-west") == {}
     assert [s.start for s in open_slots(clinician_id=two.pk, video=True)] == [in_days(4, 9)]
+    assert [s.start for s in open_slots(clinician_id=two.pk)] == [in_days(4, 9), in_days(6, 9)]
 
 
 def test_matching_clinicians_keeps_those_meeting_every_rule_once_each() -> None:
