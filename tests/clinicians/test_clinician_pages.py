@@ -73,6 +73,19 @@ def test_the_caseload_lists_active_patients_urgent_first_with_next_appointment_a
     assert AuditEvent.objects.filter(actor=clinician, detail="caseload").exists()
 
 
+def test_the_caseload_shows_names_as_typed_never_as_markup(client_for, clinician_profile, clinician) -> None:
+    EpisodeFactory(
+        referral=ReferralFactory(user=None, urgent=True, name='Dr <img src=x onerror=alert(1)> O\'Neil & "Co"'),
+        clinician=clinician_profile,
+    )
+
+    page = client_for(clinician).get(reverse("clinicians:home")).content.decode()
+
+    assert "<img" not in page
+    assert "Dr &lt;img src=x onerror=alert(1)&gt; O&#x27;Neil &amp; &quot;Co&quot;" in page
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Urgent</strong>' in page
+
+
 def test_the_caseload_flags_a_positive_answer_to_phq9_question_9(
     client_for, clinician_profile, episode, clinician
 ) -> None:
