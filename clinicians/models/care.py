@@ -118,11 +118,13 @@ class HandoverFacts:
 
 
 class Handover(models.Model):
-    """The helpline's handover to the clinician, written once when the care episode starts.
+    """The helpline's handover to the clinician: written when the care episode starts, and
+    replaced when the helpline records a newer triage while the episode is open.
 
-    A copy, not a link to the triage: the clinician reads what the handler knew when they
-    assigned. Encrypted, as risk, needs and the handler's notes are clinical. Kept apart
-    from the episode so that the many pages listing episodes never decrypt it.
+    A copy, not a link to the triage: the clinician reads the latest the helpline passed on
+    (the helpline's own record keeps every triage). Encrypted, as risk, needs and the
+    handler's notes are clinical. Kept apart from the episode so that the many pages listing
+    episodes never decrypt it.
     """
 
     episode = models.OneToOneField(CareEpisode, on_delete=models.PROTECT, related_name="handover")

@@ -63,6 +63,20 @@ def episode_start(
         return episode
 
 
+def handover_update(*, episode_id: int, handover: HandoverFacts) -> Handover:
+    """Replace an active episode's handover with newer facts from the helpline (a triage
+    recorded after assignment: a call where the risk changed, say). Audited."""
+    with transaction.atomic():
+        episode = CareEpisode.objects.select_for_update().select_related("referral").get(pk=episode_id)
+        if not episode.is_active:
+            raise CareError("This person has already been discharged.")
+        written, _ = Handover.objects.update_or_create(
+            episode=episode, defaults={"facts": handover.to_json(), "written_at": timezone.now()}
+        )
+        audit_record(action=Action.UPDATE, obj=episode, subject_id=episode.referral.user_id, detail="handover updated")
+        return written
+
+
 def episode_discharge(*, episode_id: int, reason: str, note: str, by: User) -> CareEpisode:
     """End an episode with a reason. Upcoming appointments are cancelled by the service (the
     practitioner gets the usual discreet message) and their times offered to others; the

@@ -11,6 +11,8 @@ from clinicians.services.booking import appointment_book
 from clinicians.services.care import episode_discharge, episode_start
 from practitioner_health.accounts.models import Role
 from practitioner_health.audit.models import AuditEvent
+from practitioner_health.notifications.messages import indiscreet_words, render_message
+from practitioner_health.notifications.models import Notification
 from referrals.models import Need, ReferralNeed, SeenWhere, Status
 from tests.clinicians.factories import ClinicianFactory, SlotFactory, in_days, region, service
 from tests.factories import UserFactory
@@ -72,17 +74,38 @@ def test_the_handover_is_stored_encrypted(client_for) -> None:  # type: ignore[n
     assert "rota" not in stored and "High" not in stored and "therapy" not in stored
 
 
-def test_the_handover_is_what_the_handler_knew_at_assignment(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_triage_after_assignment_reaches_the_clinician(client_for) -> None:  # type: ignore[no-untyped-def]
     referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
     assignee = _clinician_in_london("Dr Sam Okafor")
     browser, episode = _triage_and_assign(client_for, referral, assignee)
 
-    # A later triage (a call after assignment) is the helpline's record; the handover stays as written.
-    later = {**TRIAGE, "risk_level": "low", "notes": "Much better after a week off."}
+    # A call after assignment, waiting for the first appointment: the risk has gone up.
+    later = {**TRIAGE, "risk_level": "immediate", "immediate_action": "Crisis team called", "notes": "Worse."}
     assert browser.post(f"/helpline/referral/{referral.pk}/triage/", later).status_code == 302
 
     page = client_for(assignee.user).get(f"/clinician/patients/{episode.pk}/").content.decode()
-    assert "drinking most nights" in page and "Much better" not in page
+    handover = page.split('id="handover"')[1].split("<h2")[0]
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Immediate</strong>' in handover
+    assert "Crisis team called" in handover and "Worse." in handover
+    assert "drinking most nights" not in handover  # the helpline record keeps the earlier triage
+    assert "drinking most nights" in browser.get(f"/helpline/referral/{referral.pk}/").content.decode()
+    assert AuditEvent.objects.filter(detail="handover updated", object_id=str(episode.pk)).exists()
+    emails = Notification.objects.filter(template="handover_updated")
+    assert [n.recipient for n in emails] == [assignee.user.email]
+    message = render_message("email", "handover_updated", {})
+    assert not indiscreet_words(f"{message.subject}\n{message.body}")
+
+
+def test_a_triage_after_discharge_leaves_the_handover_alone(client_for) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    browser, episode = _triage_and_assign(client_for, referral, assignee)
+    episode_discharge(episode_id=episode.pk, reason="completed", note="", by=assignee.user)
+
+    assert browser.post(f"/helpline/referral/{referral.pk}/triage/", {**TRIAGE, "notes": "Later."}).status_code == 302
+
+    assert "Later." not in Handover.objects.get(episode=episode).read().notes
+    assert not Notification.objects.filter(template="handover_updated").exists()
 
 
 def test_another_clinician_never_sees_the_handover(client_for, other_clinician) -> None:  # type: ignore[no-untyped-def]

@@ -7,12 +7,17 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from clinicians.selectors import open_episode_for_referral
+from clinicians.services.care import handover_update
 from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
+from practitioner_health.notifications.models import Channel
+from practitioner_health.notifications.services import notify
 from referrals.models import Eligibility, EligibilityDecision, Referral, Status
 
 from ..models import CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
+from .assign import handover_for
 
 REACHED = {CallOutcome.ANSWERED, CallOutcome.ENQUIRY_ANSWERED, CallOutcome.COMPLETED}
 
@@ -73,7 +78,11 @@ def triage_assessment_record(
     notes: str,
     immediate_action: str = "",
 ) -> TriageAssessment:
-    """Store a triage assessment and move the referral on. Immediate risk needs an action taken."""
+    """Store a triage assessment and move the referral on. Immediate risk needs an action taken.
+
+    Someone already with a clinician: the clinician's handover becomes this triage, and they
+    are emailed (discreetly) to read it.
+    """
     if risk_level == RiskLevel.IMMEDIATE and not immediate_action.strip():
         raise ImmediateRiskWithoutActionError("Record the action you took for immediate risk")
     with transaction.atomic():
@@ -95,7 +104,26 @@ def triage_assessment_record(
             referral.urgent = True
             referral.save(update_fields=["urgent"])
         audit_record(action=Action.CREATE, obj=assessment, subject_id=referral.user_id, detail="triage assessment")
+        _handover_refresh(referral)
     return assessment
+
+
+def _handover_refresh(referral: Referral) -> None:
+    """A triage of someone already with a clinician goes to that clinician too, as their
+    handover, with a discreet email to sign in and read it."""
+    episode = open_episode_for_referral(referral.pk)
+    handover = handover_for(referral)
+    if episode is None or handover is None:
+        return
+    written = handover_update(episode_id=episode.pk, handover=handover)
+    notify(
+        channel=Channel.EMAIL,
+        template="handover_updated",
+        recipient=episode.clinician.user.email,
+        context={},
+        idempotency_key=f"handover-updated:{episode.pk}:{written.written_at.isoformat()}",
+        subject_id=episode.clinician.user_id,
+    )
 
 
 def eligibility_decision_record(
