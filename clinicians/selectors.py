@@ -254,6 +254,7 @@ CASELOAD_COLUMNS = (
     "referral__name",
     "referral__urgent",
     "referral__submitted_at",
+    "handover__high_risk",
 )
 
 
@@ -275,6 +276,8 @@ class CaseloadRow:
     gad_change: int | None
     # PHQ-9 question 9 answered above "Not at all" at the latest measurement.
     risk: bool
+    # The helpline's handover found high or immediate risk.
+    high_risk: bool = False
 
 
 @dataclass
@@ -333,7 +336,7 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
 
     rows = []
     no_scores = _Scores()
-    for episode_id, started_at, reference, name, urgent, submitted_at in episodes:
+    for episode_id, started_at, reference, name, urgent, submitted_at, high_risk in episodes:
         next_id, next_start = next_booked.get(episode_id) or (None, None)
         phq = scores.get((episode_id, "PHQ-9"), no_scores)
         gad = scores.get((episode_id, "GAD-7"), no_scores)
@@ -352,6 +355,7 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
                 gad_latest=gad.latest,
                 gad_change=gad.change,
                 risk=phq.latest_urgent,
+                high_risk=bool(high_risk),
             )
         )
     rows.sort(

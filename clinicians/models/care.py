@@ -130,6 +130,9 @@ class Handover(models.Model):
     episode = models.OneToOneField(CareEpisode, on_delete=models.PROTECT, related_name="handover")
     written_at = models.DateTimeField(default=timezone.now)
     facts = EncryptedTextField()
+    # The one fact the caseload shows, kept in clear so that it is read without decrypting
+    # every row's handover (as plain as a triage's own risk level).
+    high_risk = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"Handover for care episode #{self.episode_id}"

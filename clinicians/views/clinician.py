@@ -70,6 +70,7 @@ class CaseloadLine:
     gad: str
     urgent: bool
     risk: bool
+    high_risk: bool = False
 
 
 def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
@@ -88,12 +89,14 @@ def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
             gad=_score_text(row.gad_latest, row.gad_change),
             urgent=row.urgent,
             risk=row.risk,
+            high_risk=row.high_risk,
         )
         for row in rows
     ]
 
 
 URGENT_TAG = '<strong class="nhsuk-tag nhsuk-tag--red">Urgent</strong>'
+HIGH_RISK_TAG = '<strong class="nhsuk-tag nhsuk-tag--red">High risk at triage</strong>'
 RISK_TAG = '<strong class="nhsuk-tag nhsuk-tag--orange">Risk: PHQ-9 question 9</strong>'
 
 
@@ -111,7 +114,9 @@ def caseload_table_body(lines: list[CaseloadLine]) -> SafeString:
             next_cell = f'<a href="{escape(line.next_url)}">{escape(line.next_text)}</a>'
         else:
             next_cell = escape(line.next_text)
-        flags = " ".join(tag for tag, on in ((URGENT_TAG, line.urgent), (RISK_TAG, line.risk)) if on)
+        flags = " ".join(
+            tag for tag, on in ((URGENT_TAG, line.urgent), (HIGH_RISK_TAG, line.high_risk), (RISK_TAG, line.risk)) if on
+        )
         rows.append(
             '<tr class="nhsuk-table__row">'
             f'{cell}<a href="{escape(line.patient_url)}">{escape(line.name)}</a><br>'

@@ -155,3 +155,35 @@ def test_a_referral_not_yet_with_a_clinician_says_so(client_for, handler) -> Non
     referral = ReferralFactory()
     page = client_for(handler).get(f"/helpline/referral/{referral.pk}/").content.decode()
     assert "Not with a clinician yet." in page
+
+
+def test_the_caseload_flags_who_the_helpline_found_at_high_risk(client_for) -> None:  # type: ignore[no-untyped-def]
+    high = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", name="Dr High Risk")
+    assignee = _clinician_in_london("Dr Sam Okafor")
+    browser, _ = _triage_and_assign(client_for, high, assignee)
+    SlotFactory(clinician=assignee, start=in_days(3, 9))
+    low = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london", name="Dr Low Risk")
+    assert browser.post(f"/helpline/referral/{low.pk}/triage/", {**TRIAGE, "risk_level": "low"}).status_code == 302
+    assert browser.post(f"/helpline/referral/{low.pk}/match/", {"clinician": assignee.pk}).status_code == 302
+
+    page = client_for(assignee.user).get("/clinician/").content.decode()
+
+    rows = {name: page.split(name)[1].split("</tr>")[0] for name in ("Dr High Risk", "Dr Low Risk")}
+    assert "High risk at triage" in rows["Dr High Risk"]
+    assert "High risk at triage" not in rows["Dr Low Risk"]
+
+
+def test_handovers_written_before_the_flag_get_it_from_their_facts(client_for) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("clinicians.migrations.0006_handover_high_risk")
+    referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
+    _, episode = _triage_and_assign(client_for, referral, _clinician_in_london("Dr Sam Okafor"))
+    Handover.objects.filter(episode=episode).update(high_risk=False)  # as the column was added
+
+    with connection.schema_editor() as editor:
+        migration.high_risk_from_facts(apps, editor)
+
+    assert Handover.objects.get(episode=episode).high_risk
