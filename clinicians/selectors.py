@@ -437,28 +437,30 @@ def outcome_for(appointment_id: int) -> dict[str, OutcomeMeasure]:
     return {o.measure: o for o in OutcomeMeasure.objects.filter(appointment_id=appointment_id)}
 
 
-def referral_care(*, referral_id: int) -> list[CareEpisode]:
-    """Every care episode of one referral, newest first, with its clinician and next booked time
-    (the helpline's view of who a person is with: no notes, no scores)."""
+def _next_booked_start() -> Subquery:
+    """The start of an episode's next booked appointment, as an expression on an episode query."""
     next_booked = Appointment.objects.filter(
         episode_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, slot__end__gt=timezone.now()
     ).order_by("slot__start")
+    return Subquery(next_booked.values("slot__start")[:1])
+
+
+def referral_care(*, referral_id: int) -> list[CareEpisode]:
+    """Every care episode of one referral, newest first, with its clinician and next booked time
+    (the helpline's view of who a person is with: no notes, no scores)."""
     return list(
         CareEpisode.objects.filter(referral_id=referral_id)
         .select_related("clinician__user")
-        .annotate(next_appointment_start=Subquery(next_booked.values("slot__start")[:1]))
+        .annotate(next_appointment_start=_next_booked_start())
         .order_by("-started_at", "-pk")
     )
 
 
 def handler_episodes() -> QuerySet[CareEpisode]:
     """Every active episode with its clinician and next booked time, for the helpline's booking list."""
-    next_booked = Appointment.objects.filter(
-        episode_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, slot__end__gt=timezone.now()
-    ).order_by("slot__start")
     return (
         CareEpisode.objects.active()
         .select_related("referral", "clinician__user")
-        .annotate(next_appointment_start=Subquery(next_booked.values("slot__start")[:1]))
+        .annotate(next_appointment_start=_next_booked_start())
         .order_by("-referral__urgent", "started_at")
     )

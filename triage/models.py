@@ -14,6 +14,7 @@ from django.utils import timezone
 from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 
 from clinicians.formatting import services_text
+from clinicians.models import HandoverFacts
 from referrals.models import Referral
 
 
@@ -179,6 +180,10 @@ class RiskLevel(models.TextChoices):
     IMMEDIATE = "immediate", "Immediate"
 
 
+# Risk that marks a referral urgent and shows in red on the clinician's caseload.
+HIGH_RISK_LEVELS = frozenset({RiskLevel.HIGH, RiskLevel.IMMEDIATE})
+
+
 class Urgency(models.TextChoices):
     URGENT = "urgent", "Urgent: seen within 1 working day"
     SOON = "soon", "Soon"
@@ -216,3 +221,21 @@ class TriageAssessment(models.Model):
     def needs_text(self) -> str:
         """The services needed, as a handler reads them: "assessment, CBT"."""
         return services_text(self.needs)
+
+    @property
+    def high_risk(self) -> bool:
+        return self.risk_level in HIGH_RISK_LEVELS
+
+    def handover(self) -> HandoverFacts:
+        """This triage in the words the clinician will read (see clinicians.Handover)."""
+        return HandoverFacts(
+            assessed_at=self.assessed_at,
+            assessed_by=self.assessed_by.display_name,
+            risk=self.get_risk_level_display(),
+            high_risk=self.high_risk,
+            urgency=self.get_urgency_display(),
+            pathway=self.get_pathway_display(),
+            services=tuple(self.needs),
+            notes=self.notes,
+            immediate_action=self.immediate_action,
+        )

@@ -57,7 +57,7 @@ def episode_start(
         except IntegrityError as exc:
             raise CareError("This referral is already with a clinician.") from exc
         if handover is not None:
-            Handover.objects.create(episode=episode, facts=handover.to_json(), high_risk=handover.high_risk)
+            _handover_write(episode, handover)
         Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.ASSIGNED)
         audit_record(action=Action.CREATE, obj=episode, subject_id=referral.user_id, detail="care episode started")
         return episode
@@ -70,12 +70,17 @@ def handover_update(*, episode_id: int, handover: HandoverFacts) -> Handover:
         episode = CareEpisode.objects.select_for_update().select_related("referral").get(pk=episode_id)
         if not episode.is_active:
             raise CareError("This person has already been discharged.")
-        written, _ = Handover.objects.update_or_create(
-            episode=episode,
-            defaults={"facts": handover.to_json(), "high_risk": handover.high_risk, "written_at": timezone.now()},
-        )
+        written = _handover_write(episode, handover)
         audit_record(action=Action.UPDATE, obj=episode, subject_id=episode.referral.user_id, detail="handover updated")
         return written
+
+
+def _handover_write(episode: CareEpisode, handover: HandoverFacts) -> Handover:
+    written, _ = Handover.objects.update_or_create(
+        episode=episode,
+        defaults={"facts": handover.to_json(), "high_risk": handover.high_risk, "written_at": timezone.now()},
+    )
+    return written
 
 
 def episode_discharge(*, episode_id: int, reason: str, note: str, by: User) -> CareEpisode:

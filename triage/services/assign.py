@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from clinicians.models import CareEpisode, Clinician, HandoverFacts
+from clinicians.models import CareEpisode, Clinician
 from clinicians.services.booking import appointment_book
 from clinicians.services.care import episode_start
 from practitioner_health.accounts.models import User
@@ -12,7 +12,7 @@ from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import notify
 from referrals.models import Referral
 
-from ..models import RiskLevel, TriageAssessment
+from ..models import TriageAssessment
 
 
 def referral_assign(*, referral: Referral, clinician_id: int, handler: User, slot_id: int | None = None) -> CareEpisode:
@@ -23,12 +23,13 @@ def referral_assign(*, referral: Referral, clinician_id: int, handler: User, slo
     Raises CareError / BookingError / SlotTakenError from the clinicians app unchanged, and
     then nothing is saved.
     """
+    latest = TriageAssessment.objects.filter(referral=referral).select_related("assessed_by").first()
     with transaction.atomic():
         episode = episode_start(
             referral_id=referral.pk,
             clinician_id=clinician_id,
             started_by=handler,
-            handover=handover_for(referral),
+            handover=latest.handover() if latest else None,
         )
         if slot_id is not None:
             appointment_book(slot_id=slot_id, episode_id=episode.pk, booked_by=handler)
@@ -42,21 +43,3 @@ def referral_assign(*, referral: Referral, clinician_id: int, handler: User, slo
             subject_id=clinician.user_id,
         )
     return episode
-
-
-def handover_for(referral: Referral) -> HandoverFacts | None:
-    """The latest triage of `referral`, in the words the clinician will read; None if never triaged."""
-    assessment = TriageAssessment.objects.filter(referral=referral).select_related("assessed_by").first()
-    if assessment is None:
-        return None
-    return HandoverFacts(
-        assessed_at=assessment.assessed_at,
-        assessed_by=assessment.assessed_by.display_name,
-        risk=assessment.get_risk_level_display(),
-        high_risk=assessment.risk_level in (RiskLevel.HIGH, RiskLevel.IMMEDIATE),
-        urgency=assessment.get_urgency_display(),
-        pathway=assessment.get_pathway_display(),
-        services=tuple(assessment.needs),
-        notes=assessment.notes,
-        immediate_action=assessment.immediate_action,
-    )

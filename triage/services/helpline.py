@@ -16,8 +16,7 @@ from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import notify
 from referrals.models import Eligibility, EligibilityDecision, Referral, Status
 
-from ..models import CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
-from .assign import handover_for
+from ..models import HIGH_RISK_LEVELS, CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
 
 REACHED = {CallOutcome.ANSWERED, CallOutcome.ENQUIRY_ANSWERED, CallOutcome.COMPLETED}
 
@@ -100,22 +99,21 @@ def triage_assessment_record(
         if referral.status in {Status.NEW, Status.CONTACTED}:
             referral.status = Status.TRIAGED
             referral.save(update_fields=["status"])
-        if risk_level in {RiskLevel.HIGH, RiskLevel.IMMEDIATE} and not referral.urgent:
+        if risk_level in HIGH_RISK_LEVELS and not referral.urgent:
             referral.urgent = True
             referral.save(update_fields=["urgent"])
         audit_record(action=Action.CREATE, obj=assessment, subject_id=referral.user_id, detail="triage assessment")
-        _handover_refresh(referral)
+        _handover_refresh(assessment)
     return assessment
 
 
-def _handover_refresh(referral: Referral) -> None:
+def _handover_refresh(assessment: TriageAssessment) -> None:
     """A triage of someone already with a clinician goes to that clinician too, as their
     handover, with a discreet email to sign in and read it."""
-    episode = open_episode_for_referral(referral.pk)
-    handover = handover_for(referral)
-    if episode is None or handover is None:
+    episode = open_episode_for_referral(assessment.referral_id)
+    if episode is None:
         return
-    written = handover_update(episode_id=episode.pk, handover=handover)
+    written = handover_update(episode_id=episode.pk, handover=assessment.handover())
     notify(
         channel=Channel.EMAIL,
         template="handover_updated",
