@@ -187,6 +187,13 @@ class Referral(models.Model):
             models.Index(fields=["mobile_index"], name="referral_mobile_idx"),
             # Handler queues: open referrals by status, urgent first, oldest first.
             models.Index(fields=["status", "-urgent", "submitted_at"], name="referral_queue_idx"),
+            # The eligibility review queue, which is not one status: a handful of open referrals
+            # among every referral ever made, found without reading the table.
+            models.Index(
+                fields=["-urgent", "submitted_at"],
+                condition=models.Q(eligibility=Eligibility.NEEDS_REVIEW) & ~models.Q(status__in=FINISHED_STATUSES),
+                name="referral_review_idx",
+            ),
             # Reporting refreshes by month.
             models.Index(fields=["submitted_at"], name="referral_submitted_idx"),
             # "Your pages": a practitioner's referrals, newest first.

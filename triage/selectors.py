@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from practitioner_health.accounts.models import User
 from practitioner_health.notifications.models import Notification
+from practitioner_health.notifications.models import Status as NotificationStatus
 from referrals.eligibility import registration_index
 from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
 
@@ -40,65 +43,73 @@ def _referrals() -> QuerySet[Referral]:
     return Referral.objects.only("pk", "reference", "submitted_at", "urgent", "status", "eligibility", "channel")
 
 
+# Each queue is a condition on one table. The same condition picks the queue's rows and,
+# beside the other queues' conditions on that table, counts them (see queue_totals).
+URGENT = Q(urgent=True, status=Status.NEW)
+AWAITING_FIRST_CONTACT = Q(status=Status.NEW, urgent=False) & ~Q(
+    eligibility__in=[Eligibility.NEEDS_REVIEW, Eligibility.INELIGIBLE]
+)
+ELIGIBILITY_REVIEW = Q(eligibility=Eligibility.NEEDS_REVIEW) & ~Q(status__in=FINISHED_STATUSES)
+TRIAGED = Q(status=Status.TRIAGED)
+
+
 def urgent_referrals() -> QuerySet[Referral]:
-    return _referrals().filter(urgent=True, status=Status.NEW).order_by("submitted_at")
+    return _referrals().filter(URGENT).order_by("submitted_at")
 
 
 def awaiting_first_contact() -> QuerySet[Referral]:
-    return (
-        _referrals()
-        .filter(status=Status.NEW, urgent=False)
-        .exclude(eligibility__in=[Eligibility.NEEDS_REVIEW, Eligibility.INELIGIBLE])
-        .order_by("submitted_at")
-    )
+    return _referrals().filter(AWAITING_FIRST_CONTACT).order_by("submitted_at")
 
 
 def eligibility_reviews() -> QuerySet[Referral]:
-    return (
-        _referrals()
-        .exclude(status__in=FINISHED_STATUSES)
-        .filter(eligibility=Eligibility.NEEDS_REVIEW)
-        .order_by("-urgent", "submitted_at")
-    )
+    return _referrals().filter(ELIGIBILITY_REVIEW).order_by("-urgent", "submitted_at")
 
 
 def triaged_not_assigned() -> QuerySet[Referral]:
-    return _referrals().filter(status=Status.TRIAGED).order_by("-urgent", "submitted_at")
+    return _referrals().filter(TRIAGED).order_by("-urgent", "submitted_at")
 
 
 # What a callback row on the dashboard shows: no phone number, no referral's personal data.
 CALLBACK_ROW_COLUMNS = ("pk", "referral_id", "referral__reference", "due_at", "reason", "status", "attempts")
+OPEN_CALLBACK_STATUSES = (CallbackStatus.SCHEDULED, CallbackStatus.IN_PROGRESS)
 
 
 def _callback_rows() -> CallbackQuerySet:
     return Callback.objects.select_related("referral").only(*CALLBACK_ROW_COLUMNS)
 
 
+def _callbacks_due(now: datetime) -> Q:
+    return Q(status__in=OPEN_CALLBACK_STATUSES, due_at__lte=now)
+
+
+def _callbacks_later_today(now: datetime) -> Q:
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    return Q(status=CallbackStatus.SCHEDULED, due_at__gt=now, due_at__lte=end_of_day)
+
+
+def _failed_callbacks(now: datetime) -> Q:
+    return Q(status=CallbackStatus.FAILED, completed_at__gte=now - timedelta(days=7))
+
+
+def _failed_messages(now: datetime) -> Q:
+    return Q(status=NotificationStatus.FAILED, created_at__gte=now - timedelta(days=7))
+
+
 def callbacks_due(now: datetime) -> QuerySet[Callback]:
-    return _callback_rows().open().filter(due_at__lte=now).order_by("due_at")
+    return _callback_rows().filter(_callbacks_due(now)).order_by("due_at")
 
 
 def callbacks_later_today(now: datetime) -> QuerySet[Callback]:
-    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-    return (
-        _callback_rows()
-        .filter(status=CallbackStatus.SCHEDULED, due_at__gt=now, due_at__lte=end_of_day)
-        .order_by("due_at")
-    )
+    return _callback_rows().filter(_callbacks_later_today(now)).order_by("due_at")
 
 
 def failed_callbacks(now: datetime) -> QuerySet[Callback]:
-    return (
-        _callback_rows()
-        .filter(status=CallbackStatus.FAILED, completed_at__gte=now - timedelta(days=7))
-        .order_by("-completed_at")
-    )
+    return _callback_rows().filter(_failed_callbacks(now)).order_by("-completed_at")
 
 
 def failed_messages(now: datetime) -> QuerySet[Notification]:
     return (
-        Notification.objects.failed()
-        .filter(created_at__gte=now - timedelta(days=7))
+        Notification.objects.filter(_failed_messages(now))
         # Not the recipient, the message or the account's email: the row shows the channel,
         # the error and which referral it was about.
         .only("pk", "channel", "created_at", "last_error", "subject_id")
@@ -117,6 +128,9 @@ class QueueDefinition:
     description: str
     kind: str
     rows: Callable[[datetime], QuerySet[Any]]
+    # The queue's condition on its table, for counting it beside the others on that table.
+    model: type[Model]
+    where: Callable[[datetime], Q]
     pressing: bool = False
 
     def filled(self, items: list, total: int) -> Queue:
@@ -131,15 +145,28 @@ QUEUES = (
         "Said they are having thoughts of self-harm.",
         "referrals",
         lambda now: urgent_referrals(),
+        Referral,
+        lambda now: URGENT,
         pressing=True,
     ),
-    QueueDefinition("callbacks-due", "Callbacks due now", "Due or overdue.", "callbacks", callbacks_due, pressing=True),
+    QueueDefinition(
+        "callbacks-due",
+        "Callbacks due now",
+        "Due or overdue.",
+        "callbacks",
+        callbacks_due,
+        Callback,
+        _callbacks_due,
+        pressing=True,
+    ),
     QueueDefinition(
         "new",
         "New referrals awaiting first contact",
         "Oldest first.",
         "referrals",
         lambda now: awaiting_first_contact(),
+        Referral,
+        lambda now: AWAITING_FIRST_CONTACT,
     ),
     QueueDefinition(
         "reviews",
@@ -147,14 +174,26 @@ QUEUES = (
         "Not found in the register, name mismatch or erased.",
         "referrals",
         lambda now: eligibility_reviews(),
+        Referral,
+        lambda now: ELIGIBILITY_REVIEW,
     ),
-    QueueDefinition("callbacks-later", "Callbacks later today", "", "callbacks", callbacks_later_today),
+    QueueDefinition(
+        "callbacks-later",
+        "Callbacks later today",
+        "",
+        "callbacks",
+        callbacks_later_today,
+        Callback,
+        _callbacks_later_today,
+    ),
     QueueDefinition(
         "triaged",
         "Triaged, not yet assigned",
         "Waiting for a clinician.",
         "referrals",
         lambda now: triaged_not_assigned(),
+        Referral,
+        lambda now: TRIAGED,
     ),
     QueueDefinition(
         "failed-callbacks",
@@ -162,6 +201,8 @@ QUEUES = (
         "All attempts used in the last 7 days.",
         "callbacks",
         failed_callbacks,
+        Callback,
+        _failed_callbacks,
         pressing=True,
     ),
     QueueDefinition(
@@ -170,22 +211,41 @@ QUEUES = (
         "Permanent errors in the last 7 days.",
         "messages",
         failed_messages,
+        Notification,
+        _failed_messages,
         pressing=True,
     ),
 )
 QUEUE_BY_KEY = {definition.key: definition for definition in QUEUES}
 
 
+def queue_totals(now: datetime) -> dict[str, int]:
+    """Every queue's length: one query for each table the queues read, whatever their number."""
+    totals: dict[str, int] = {}
+    for model in dict.fromkeys(definition.model for definition in QUEUES):
+        keys = [definition.key for definition in QUEUES if definition.model is model]
+        # Named apart from the table's own columns (a queue is called "urgent").
+        conditions = {f"queue_{n}": QUEUE_BY_KEY[key].where(now) for n, key in enumerate(keys)}
+        counts = model._default_manager.filter(reduce(or_, conditions.values())).aggregate(
+            **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        )
+        totals |= {key: counts[f"queue_{n}"] for n, key in enumerate(keys)}
+    return totals
+
+
 def dashboard_queues(now: datetime | None = None) -> list[Queue]:
-    """Every queue's first few rows (oldest or most pressing first) and its length."""
+    """Every queue's length and first few rows (oldest or most pressing first).
+
+    The lengths come first, three queries in all, so an empty queue costs no query of its own.
+    """
     now = now or timezone.now()
-    queues = []
-    for definition in QUEUES:
-        queryset = definition.rows(now)
-        items = list(queryset[:DASHBOARD_ROWS])
-        total = len(items) if len(items) < DASHBOARD_ROWS else queryset.count()
-        queues.append(definition.filled(items, total))
-    return queues
+    totals = queue_totals(now)
+    return [
+        definition.filled(
+            list(definition.rows(now)[:DASHBOARD_ROWS]) if totals[definition.key] else [], totals[definition.key]
+        )
+        for definition in QUEUES
+    ]
 
 
 def referral_search(query: str) -> list[Referral]:

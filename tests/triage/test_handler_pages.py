@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from practitioner_health.audit.models import AuditEvent
@@ -304,3 +305,69 @@ def test_a_call_back_on_a_sunday_or_in_the_past_is_refused_clearly(client_for, p
 
 def test_a_practitioner_without_a_referral_gets_404(client_for, other_practitioner) -> None:  # type: ignore[no-untyped-def]
     assert client_for(other_practitioner).get("/helpline/my/callback/").status_code == 404
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0, tzinfo=UTC), tick=False)
+def test_each_queue_total_counts_exactly_its_rows() -> None:
+    from triage.models import CallbackStatus
+    from triage.selectors import QUEUES, queue_totals
+
+    now = timezone.now()
+    hour = timedelta(hours=1)
+    ReferralFactory(urgent=True)
+    ReferralFactory(urgent=True, status=Status.TRIAGED)
+    ReferralFactory(eligibility=Eligibility.ELIGIBLE)
+    ReferralFactory(eligibility=Eligibility.INELIGIBLE)
+    ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW)
+    ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW, status=Status.ASSIGNED)
+    ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW, status=Status.CLOSED)
+    ReferralFactory(status=Status.ASSIGNED)
+    referral = ReferralFactory(status=Status.CONTACTED)
+
+    def callback(status: str, due_at, completed_at=None) -> None:  # type: ignore[no-untyped-def]
+        made = callback_request(reason=CallbackReason.HANDLER, referral=referral, due_at=due_at)
+        Callback.objects.filter(pk=made.pk).update(status=status, completed_at=completed_at)
+
+    callback(CallbackStatus.SCHEDULED, now - hour)
+    callback(CallbackStatus.IN_PROGRESS, now - hour)
+    callback(CallbackStatus.COMPLETED, now - hour, now)
+    callback(CallbackStatus.FAILED, now - 2 * hour, now - timedelta(days=1))
+    callback(CallbackStatus.FAILED, now - timedelta(days=9), now - timedelta(days=8))
+    callback(CallbackStatus.SCHEDULED, now + hour)  # later today
+    callback(CallbackStatus.SCHEDULED, now + timedelta(days=2))
+    for n, (status, age) in enumerate((("failed", timedelta(hours=2)), ("failed", timedelta(days=8)), ("sent", hour))):
+        message = Notification.objects.create(
+            channel="sms",
+            template="referral_received",
+            recipient="+447700900123",
+            idempotency_key=f"totals:{n}",
+            status=status,
+            last_error="21211",
+        )
+        Notification.objects.filter(pk=message.pk).update(created_at=now - age)
+
+    totals = queue_totals(now)
+
+    assert totals == {definition.key: definition.rows(now).count() for definition in QUEUES}
+    assert totals == {
+        "urgent": 1,
+        "callbacks-due": 2,
+        "new": 1,
+        "reviews": 2,
+        "callbacks-later": 1,
+        "triaged": 1,
+        "failed-callbacks": 1,
+        "failed-messages": 1,
+    }
+
+
+def test_the_dashboard_reads_no_rows_of_an_empty_queue(client_for, handler, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(handler)
+    client.get("/helpline/")  # the first page of a sign-in notes the activity in the session
+    with django_assert_num_queries(6) as empty:
+        client.get("/helpline/")
+    ReferralFactory(eligibility=Eligibility.ELIGIBLE)
+    # One queue with something in it: its rows are one query more.
+    with django_assert_num_queries(len(empty.captured_queries) + 1):
+        page = client.get("/helpline/").content.decode()
+    assert "New referrals awaiting first contact" in page
