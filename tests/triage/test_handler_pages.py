@@ -27,18 +27,18 @@ def test_the_dashboard_shows_each_queue_most_urgent_first(client_for, handler) -
     callback_request(reason=CallbackReason.HANDLER, referral=new, due_at=timezone.now() - timedelta(minutes=5))
     page = client_for(handler).get("/helpline/").content.decode()
     order = [
-        page.index(heading)
-        for heading in (
-            "Urgent: call back today",
-            "Callbacks due now",
-            "New referrals awaiting first contact",
-            "Eligibility reviews",
+        page.index(f'<h2 id="queue-{key}">{title}')
+        for key, title in (
+            ("urgent", "Urgent: call back today"),
+            ("callbacks-due", "Callbacks due now"),
+            ("new", "New referrals awaiting first contact"),
+            ("reviews", "Eligibility reviews"),
         )
     ]
     assert order == sorted(order)
     for referral in (urgent, new, review, triaged):
         assert referral.reference in page
-    urgent_section = page[page.index("Urgent: call back today") : page.index("Callbacks due now")]
+    urgent_section = page[page.index('id="queue-urgent"') : page.index('id="queue-callbacks-due"')]
     assert urgent.reference in urgent_section and new.reference not in urgent_section
     assert urgent.name not in page, "queues show references, not names"
 
@@ -371,3 +371,20 @@ def test_the_dashboard_reads_no_rows_of_an_empty_queue(client_for, handler, djan
     with django_assert_num_queries(len(empty.captured_queries) + 1):
         page = client.get("/helpline/").content.decode()
     assert "New referrals awaiting first contact" in page
+
+
+def test_the_dashboard_opens_with_every_queue_and_its_length(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    ReferralFactory.create_batch(3, eligibility=Eligibility.ELIGIBLE)
+    ReferralFactory(urgent=True)
+    page = client_for(handler).get("/helpline/").content.decode()
+    contents = page[
+        page.index('aria-label="Queues on this page"') : page.index("</nav>", page.index("Queues on this page"))
+    ]
+    assert '<a class="nhsuk-contents-list__link" href="#queue-new">New referrals awaiting first contact</a>' in contents
+    assert 'nhsuk-tag--grey">3<span class="nhsuk-u-visually-hidden"> waiting' in contents
+    # A pressing queue with someone in it is red; an empty one is grey.
+    assert 'href="#queue-urgent">Urgent: call back today</a> <span class="nhsuk-tag nhsuk-tag--red">1' in contents
+    assert 'href="#queue-callbacks-due">Callbacks due now</a> <span class="nhsuk-tag nhsuk-tag--grey">0' in contents
+    assert contents.count("nhsuk-contents-list__item") == 8
+    for key in ("urgent", "callbacks-due", "new", "reviews", "callbacks-later", "triaged", "failed-callbacks"):
+        assert f'id="queue-{key}"' in page
