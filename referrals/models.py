@@ -113,6 +113,18 @@ class Eligibility(models.TextChoices):
 
 # A referral in one of these states is finished; any other state counts as open.
 FINISHED_STATUSES = (Status.DISCHARGED, Status.CLOSED)
+# Open and not yet with a clinician: the helpline or the practitioner may close it. Once a
+# clinician has it, ending care is the clinician's discharge.
+CLOSABLE_STATUSES = (Status.NEW, Status.CONTACTED, Status.TRIAGED)
+
+
+class ClosedReason(models.TextChoices):
+    """Why a referral closed before care. No free text: the calls and notes say the rest."""
+
+    INELIGIBLE = "ineligible", "Not eligible"
+    WITHDRAWN = "withdrawn", "Stopped by the practitioner"
+    DECLINED = "declined", "Declined the service when the helpline spoke to them"
+    NOT_REACHED = "not_reached", "The helpline could not reach them"
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -140,6 +152,7 @@ class Referral(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=12, choices=ClosedReason.choices, blank=True)
 
     # About their work (not identifying on its own; used in aggregates).
     profession = models.CharField(max_length=10, choices=Profession.choices)

@@ -12,7 +12,7 @@ from practitioner_health.audit.models import Action, AuditEvent
 from selfhelp.models import SignpostingEntry
 from selfhelp.selectors import signposting_entries
 
-from .models import Eligibility, Referral, Status
+from .models import ClosedReason, Eligibility, Referral, Status
 
 
 def referral_latest_for_user(user: User) -> Referral | None:
@@ -28,6 +28,24 @@ def signposts_resolve(signposts: list[tuple[str, str]] | tuple[tuple[str, str], 
     return entries
 
 
+CLOSED_BEFORE_CARE = {
+    ClosedReason.WITHDRAWN: (
+        "You stopped this referral",
+        "We will not contact you about it. You can refer yourself again at any time if you need us.",
+    ),
+    ClosedReason.DECLINED: (
+        "This referral is closed",
+        "As you told our helpline, we will not contact you about it. You can refer yourself again at any "
+        "time if you need us.",
+    ),
+    ClosedReason.NOT_REACHED: (
+        "We could not reach you",
+        "We tried to call you and could not get through, so we have closed this referral. You can refer "
+        "yourself again at any time, or call our helpline.",
+    ),
+}
+
+
 def status_explained(referral: Referral) -> tuple[str, str]:
     """The referral's state in plain words: a short title and a sentence on what happens next."""
     if referral.eligibility == Eligibility.INELIGIBLE:
@@ -36,6 +54,8 @@ def status_explained(referral: Referral) -> tuple[str, str]:
             "Our service is for doctors and dentists working in England, or returning to practice in England. "
             "Call the helpline if your situation has changed.",
         )
+    if referral.status == Status.CLOSED and referral.closed_reason in CLOSED_BEFORE_CARE:
+        return CLOSED_BEFORE_CARE[ClosedReason(referral.closed_reason)]
     if referral.status == Status.NEW and referral.eligibility == Eligibility.NEEDS_REVIEW:
         return (
             "We have received your referral",

@@ -31,7 +31,9 @@ from .eligibility import (
     validate_register_number,
 )
 from .models import (
+    CLOSABLE_STATUSES,
     Channel,
+    ClosedReason,
     DuplicateSubmission,
     Eligibility,
     EligibilityDecision,
@@ -41,6 +43,7 @@ from .models import (
     ReferralNeed,
     Status,
 )
+from .signals import referral_closed
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +289,7 @@ def _referral_create(
         # Someone told they are not eligible has nothing waiting for the helpline.
         status=Status.CLOSED if ineligible else Status.NEW,
         closed_at=now if ineligible else None,
+        closed_reason=ClosedReason.INELIGIBLE if ineligible else "",
         submitted_at=now,
         urgent=answers.self_harm_thoughts,
         profession=answers.profession,
@@ -492,4 +496,36 @@ def referral_people_known_update(*, referral: Referral, people_known: str) -> Re
         referral.people_known = people_known
         referral.save(update_fields=["people_known"])
         audit_record(action=Action.UPDATE, obj=referral, subject_id=referral.user_id, detail="people you know")
+    return referral
+
+
+class ReferralNotClosableError(ValueError):
+    """The referral is with a clinician (whose discharge ends it) or already finished."""
+
+
+def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by: User) -> Referral:
+    """Close a referral before care: the practitioner stops it, or the helpline closes it.
+
+    The helpline's scheduled callbacks for it are cancelled in the same transaction (through
+    `referral_closed`), so nobody rings a person who asked us not to. The referral leaves every
+    queue, and the person may refer themselves again at once.
+    """
+    if reason not in {ClosedReason.WITHDRAWN, ClosedReason.DECLINED, ClosedReason.NOT_REACHED}:
+        raise ValueError(f"Not a reason to close a referral before care: {reason}")
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status not in CLOSABLE_STATUSES:
+            raise ReferralNotClosableError(referral.reference)
+        referral.status = Status.CLOSED
+        referral.closed_at = timezone.now()
+        referral.closed_reason = reason
+        referral.save(update_fields=["status", "closed_at", "closed_reason"])
+        referral_closed.send(sender=Referral, referral=referral)
+        audit_record(
+            action=Action.UPDATE,
+            obj=referral,
+            subject_id=referral.user_id,
+            detail=f"referral closed: {ClosedReason(reason).value}",
+        )
+    logger.info("Referral %s closed before care (%s) by user %s", referral.pk, reason, closed_by.pk)
     return referral

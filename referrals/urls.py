@@ -17,6 +17,7 @@ urlpatterns = [
     path("my/contact-preferences/", views.my_contact, name="my_contact"),
     path("my/people-you-know/", views.my_people, name="my_people"),
     path("my/record-access/", views.my_access, name="my_access"),
+    path("my/stop-referral/", views.my_stop, name="my_stop"),
     # Handlers logging a self-referral for a doctor or dentist on the phone.
     path("phone/", views.phone_start, name="phone_start"),
     *[

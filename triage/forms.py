@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinicians.models import ServiceCode
 from practitioner_health.accounts.forms import NHSFormMixin
+from referrals.models import ClosedReason
 
 from .models import CallChannel, CallOutcome, Direction, Pathway, RiskLevel, Urgency
 
@@ -141,6 +142,19 @@ class EligibilityForm(NHSFormMixin, forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the reason for your decision"},
+    )
+
+
+class CloseForm(NHSFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you closing this referral?",
+        choices=[
+            (ClosedReason.DECLINED.value, "They do not want the service now"),
+            (ClosedReason.NOT_REACHED.value, "We could not reach them"),
+            (ClosedReason.WITHDRAWN.value, "They asked us to stop their referral"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you are closing this referral"},
     )
 
 

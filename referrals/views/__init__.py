@@ -12,7 +12,7 @@ from .intake import (
     question,
     start,
 )
-from .practitioner import my_access, my_contact, my_home, my_people
+from .practitioner import my_access, my_contact, my_home, my_people, my_stop
 
 __all__ = [
     "branch_page",
@@ -22,6 +22,7 @@ __all__ = [
     "my_contact",
     "my_home",
     "my_people",
+    "my_stop",
     "phone_branch_page",
     "phone_check",
     "phone_confirmation",

@@ -17,9 +17,14 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from ..forms import YES_NO_LABELS, ContactPreferencesChangeForm, PeopleKnownChangeForm
-from ..models import Referral
+from ..models import CLOSABLE_STATUSES, ClosedReason, Referral
 from ..selectors import access_history, access_row, referral_latest_for_user, status_explained
-from ..services import referral_contact_preferences_update, referral_people_known_update
+from ..services import (
+    ReferralNotClosableError,
+    referral_close,
+    referral_contact_preferences_update,
+    referral_people_known_update,
+)
 
 ACCESS_PAGE_SIZE = 25
 
@@ -44,6 +49,7 @@ def my_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"referral": referral}
     if referral is not None:
         audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="referral status")
+        context["closable"] = referral.status in CLOSABLE_STATUSES
         context["status_title"], context["status_text"] = status_explained(referral)
         context["voicemail"] = YES_NO_LABELS[_yes_no(referral.voicemail_ok)]
         context["texts"] = YES_NO_LABELS[_yes_no(referral.texts_ok)]
@@ -90,6 +96,29 @@ def my_people(request: HttpRequest) -> HttpResponse:
         return redirect("referrals:my_home")
     audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="people you know")
     return render(request, "referrals/my_form.html", {"form": form, "submit_label": "Save"})
+
+
+@never_cache
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def my_stop(request: HttpRequest) -> HttpResponse:
+    """Stop the referral: nobody calls, texts or emails about it, and they may refer again.
+
+    Once a clinician has them, ending care is a conversation with the clinician: the page
+    says so and offers no button.
+    """
+    referral = get_referral_for_user(request)
+    if request.method == "POST":
+        try:
+            referral_close(referral=referral, reason=ClosedReason.WITHDRAWN, closed_by=request.user)  # type: ignore[arg-type]
+        except ReferralNotClosableError:
+            referral.refresh_from_db()
+        else:
+            messages.success(request, "You have stopped your referral. We will not contact you about it.")
+            return redirect("referrals:my_home")
+    audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="stop referral")
+    context = {"referral": referral, "closable": referral.status in CLOSABLE_STATUSES}
+    return render(request, "referrals/my_stop.html", context)
 
 
 @never_cache

@@ -12,7 +12,7 @@ from tests.access import PUBLIC, only
 _PUBLIC_PAGES = ["start", "check", "confirmation", *TERMINAL_PAGES, *(step.url_name for step in STEPS)]
 _PHONE_PAGES = ["phone_start", "phone_check", "phone_confirmation"]
 _PHONE_PAGES += [f"phone_{name}" for name in TERMINAL_PAGES] + [f"phone_{step.url_name}" for step in STEPS]
-_PRACTITIONER_PAGES = ["my_home", "my_contact", "my_people", "my_access"]
+_PRACTITIONER_PAGES = ["my_home", "my_contact", "my_people", "my_access", "my_stop"]
 
 RULES = {
     **{f"referrals:{name}": PUBLIC for name in _PUBLIC_PAGES},
@@ -29,4 +29,8 @@ def _with_referral(personas: dict) -> dict:
     return {}
 
 
-KWARGS = {"referrals:my_contact": _with_referral, "referrals:my_people": _with_referral}
+KWARGS = {
+    "referrals:my_contact": _with_referral,
+    "referrals:my_people": _with_referral,
+    "referrals:my_stop": _with_referral,
+}

@@ -197,6 +197,15 @@ def test_the_practitioners_own_pages_are_accessible(live_server, signed_in_page,
     expect(page.locator("table")).to_contain_text("Sam Helpline, helpline handler")
     assert_accessible(page, "referrals-my-access")
 
+    page.goto(live_server.url + "/refer/my/")
+    page.get_by_role("link", name="Stop your referral").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stop your referral")
+    assert_accessible(page, "referrals-my-stop")
+    page.get_by_role("button", name="Stop my referral").click()
+    expect(page.locator("main")).to_contain_text("You have stopped your referral. We will not contact you about it.")
+    expect(page.get_by_role("heading", level=2, name="You stopped this referral")).to_be_visible()
+    assert_accessible(page, "referrals-my-home-stopped")
+
 
 def test_the_handler_phone_referral_pages_are_accessible(live_server, signed_in_page, handler) -> None:  # type: ignore[no-untyped-def]
     page = signed_in_page(handler)

@@ -505,6 +505,7 @@ def test_an_ineligible_referral_is_closed_with_signposting_and_no_account() -> N
     result = referral_submit(answers=replace(_answers(), work_location="scotland"), channel=Channel.APP)
     referral = Referral.objects.get()
     assert referral.eligibility == Eligibility.INELIGIBLE and referral.status == Status.CLOSED
+    assert referral.closed_reason == "ineligible"
     assert referral.closed_at is not None and referral.user is None
     assert result.ineligible and result.signposts == (("devolved-nations", "scotland"),)
     assert not Notification.objects.filter(template="account_activation").exists()

@@ -42,6 +42,7 @@ RULES = {
     "triage:triage_create": only("handler"),
     "triage:eligibility": only("handler"),
     "triage:match": only("handler"),
+    "triage:close": only("handler"),
     # A practitioner with an open referral asks for a call back; without one, 404.
     "triage:my_callback": only("practitioner", status=200),
     # Twilio webhooks: POST only, and a valid signature is checked before anything else.
@@ -68,6 +69,7 @@ KWARGS = {
     "triage:queue": lambda personas: {"key": "new"},
     "triage:referral": _referral,
     "triage:call_create": _referral,
+    "triage:close": _referral,
     "triage:callback_create": _referral,
     "triage:triage_create": _referral,
     "triage:eligibility": _referral,

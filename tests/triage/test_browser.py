@@ -97,3 +97,13 @@ def test_a_handler_works_through_a_long_queue_page_by_page(live_server, signed_i
     expect(page.locator("tbody tr").last).to_contain_text(waiting[-1].reference)
     page.get_by_role("link", name=waiting[50].reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(waiting[50].name)
+
+    # Someone the helpline could not reach: the handler closes their referral.
+    page.get_by_role("link", name="Close referral").click()
+    page.get_by_role("button", name="Close referral").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select why you are closing this referral")
+    assert_accessible(page, "triage-close-error")
+    page.get_by_role("radio", name="We could not reach them").check()
+    page.get_by_role("button", name="Close referral").click()
+    expect(page.locator("main")).to_contain_text("Referral closed.")
+    expect(page.locator("main")).to_contain_text("the helpline could not reach them")

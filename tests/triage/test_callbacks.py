@@ -10,7 +10,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from practitioner_health.accounts.models import User
 from practitioner_health.notifications.messages import indiscreet_words
+from referrals.models import ClosedReason
+from referrals.services import referral_close
 from tests.support.fake_twilio import ScriptedResponse
 from tests.triage.factories import ReferralFactory
 from triage.models import AttemptOutcome, Callback, CallbackAttempt, CallbackReason, CallbackStatus
@@ -155,3 +158,17 @@ def test_a_provider_error_is_logged_and_retried(callback: Callback, fake_twilio)
 def test_an_unknown_token_gets_a_hang_up(twilio_post) -> None:  # type: ignore[no-untyped-def]
     root = ElementTree.fromstring(twilio_post("/helpline/voice/callback/nope/connect/", {}).content)
     assert root.find("Hangup") is not None and root.find("Dial") is None
+
+
+def test_a_call_ringing_when_the_referral_closes_is_not_tried_again(fake_twilio, twilio_post, handler: User) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(mobile="+447700900777")
+    callback = callback_request(reason=CallbackReason.HANDLER, referral=referral)
+    assert callback_place_call(callback_id=callback.pk) == "dialling"
+    referral_close(referral=referral, reason=ClosedReason.WITHDRAWN, closed_by=handler)
+    token = token_from(fake_twilio.calls()[-1].form["Url"])
+
+    twilio_post(f"/helpline/voice/callback/{token}/result/", {"DialCallStatus": "no-answer"})
+
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.CANCELLED
+    assert len(fake_twilio.calls()) == 1

@@ -264,6 +264,18 @@ def test_a_handler_decides_eligibility_after_review(client_for, handler) -> None
     assert decision.decided_by == handler and decision.reasons == ["Confirmed new surname by phone"]
 
 
+def test_a_handler_deciding_not_eligible_closes_the_referral_and_says_why(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW)
+    client = client_for(handler)
+    client.post(
+        f"/helpline/referral/{referral.pk}/eligibility/",
+        {"decision": "ineligible", "reason": "Works in Wales, told them about Health for Health Professionals"},
+    )
+    referral.refresh_from_db()
+    assert (referral.status, referral.closed_reason) == (Status.CLOSED, "ineligible")
+    assert ": not eligible</dd>" in client.get(f"/helpline/referral/{referral.pk}/").content.decode()
+
+
 @pytest.mark.parametrize("persona", ["practitioner", "clinician", "commissioner"])
 def test_other_roles_reach_no_helpline_page_and_see_nothing(client_for, persona, request) -> None:  # type: ignore[no-untyped-def]
     referral = ReferralFactory()

@@ -21,7 +21,7 @@ from practitioner_health.audit.services import audit_record
 from practitioner_health.crypto import normalise_phone, phone_index
 from practitioner_health.logfilters import error_kind
 from practitioner_health.notifications.transports import twilio_client
-from referrals.models import Referral
+from referrals.models import Referral, Status
 
 from ..models import AttemptOutcome, Callback, CallbackAttempt, CallbackReason, CallbackStatus
 
@@ -114,6 +114,16 @@ def callback_place_call(*, callback_id: int) -> str:
         return "dialling"
 
 
+def _closed_since(callback: Callback) -> bool:
+    """Its referral was closed before care after the callback was arranged."""
+    return (
+        callback.referral_id is not None
+        and Referral.objects.filter(
+            pk=callback.referral_id, status=Status.CLOSED, closed_at__gte=callback.created_at
+        ).exists()
+    )
+
+
 def _finish_attempt(callback: Callback, attempt: CallbackAttempt, outcome: AttemptOutcome) -> None:
     attempt.outcome = outcome
     attempt.finished_at = timezone.now()
@@ -123,6 +133,10 @@ def _finish_attempt(callback: Callback, attempt: CallbackAttempt, outcome: Attem
         callback.completed_at = timezone.now()
     elif callback.attempts >= settings.CALLBACK_MAX_ATTEMPTS:
         callback.status = CallbackStatus.FAILED
+        callback.completed_at = timezone.now()
+    elif _closed_since(callback):
+        # The referral was closed while this attempt rang: no further attempt.
+        callback.status = CallbackStatus.CANCELLED
         callback.completed_at = timezone.now()
     else:
         callback.status = CallbackStatus.SCHEDULED

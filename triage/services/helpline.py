@@ -14,7 +14,7 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import notify
-from referrals.models import Eligibility, EligibilityDecision, Referral, Status
+from referrals.models import ClosedReason, Eligibility, EligibilityDecision, Referral, Status
 
 from ..models import HIGH_RISK_LEVELS, CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
 
@@ -143,7 +143,8 @@ def eligibility_decision_record(
         if decision == Eligibility.INELIGIBLE:
             referral.status = Status.CLOSED
             referral.closed_at = timezone.now()
-            fields += ["status", "closed_at"]
+            referral.closed_reason = ClosedReason.INELIGIBLE
+            fields += ["status", "closed_at", "closed_reason"]
         referral.save(update_fields=fields)
         audit_record(action=Action.UPDATE, obj=referral, subject_id=referral.user_id, detail="eligibility decided")
     return record
