@@ -521,6 +521,20 @@ def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by:
         referral.closed_reason = reason
         referral.save(update_fields=["status", "closed_at", "closed_reason"])
         referral_closed.send(sender=Referral, referral=referral)
+        if reason == ClosedReason.NOT_REACHED and referral.email:
+            # They may not know we tried: a discreet email says so, and how to come back.
+            notify(
+                channel=MessageChannel.EMAIL,
+                template="referral_not_reached",
+                recipient=referral.email,
+                context={
+                    "name": referral.address_as,
+                    "reference": referral.reference,
+                    "helpline": settings.HELPLINE_NUMBER,
+                },
+                idempotency_key=f"referral-not-reached:{referral.reference}",
+                subject_id=referral.user_id,
+            )
         audit_record(
             action=Action.UPDATE,
             obj=referral,

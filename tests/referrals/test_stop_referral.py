@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import AuditEvent
+from practitioner_health.notifications.messages import render_message
+from practitioner_health.notifications.models import Notification
 from referrals.models import ClosedReason, Referral, Status
 from referrals.services import ReferralNotClosableError, referral_close
 from tests.referrals.factories import ReferralFactory
@@ -60,6 +63,7 @@ def test_a_practitioner_stops_their_referral_and_nobody_calls(me: Client, practi
     assert "You stopped this referral" in home
     assert "Stop your referral" not in home
     assert not Referral.objects.open().filter(pk=referral.pk).exists(), "they may refer themselves again"
+    assert not Notification.objects.filter(template="referral_not_reached").exists(), "they know: no message"
 
 
 def test_an_urgent_referral_stopping_shows_where_to_get_help_now(me: Client, practitioner: User) -> None:
@@ -135,6 +139,11 @@ def test_the_helpline_closes_a_referral_it_could_not_reach(client_for, handler: 
     assert (referral.status, referral.closed_reason) == (Status.CLOSED, ClosedReason.NOT_REACHED)
     later.refresh_from_db()
     assert later.status == CallbackStatus.CANCELLED
+    [message] = Notification.objects.filter(template="referral_not_reached")
+    assert message.channel == "email" and message.recipient == referral.email
+    text = render_message("email", message.template, json.loads(message.context_json))
+    assert referral.reference in text.body and "could not get through" in text.body
+    assert text.subject == "We tried to contact you"
     record = client.get(f"/helpline/referral/{referral.pk}/").content.decode()
     assert "the helpline could not reach them" in record
     assert "Close referral</a>" not in record
