@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentKind, AppointmentStatus, CareEpisode, OutcomeMeasure
-from referrals.models import Eligibility, Referral, ReferralNeed
+from referrals.models import Eligibility, Referral, ReferralNeed, Status
 from triage.models import AttemptOutcome, Callback, CallbackAttempt
 
 from . import metrics
@@ -43,6 +43,7 @@ from .models import (
     ALL,
     ActivityFact,
     CaseloadFact,
+    ClosureFact,
     DischargeFact,
     NeedFact,
     OutcomeFact,
@@ -192,6 +193,21 @@ def _wait_facts(start: datetime, end: datetime, stopwatch: Stopwatch) -> _Cube:
                 # The histogram rides along in the same counter, so it rolls up with the rest.
                 **{f"days:{days}": n},
             )
+    return cube
+
+
+def _closure_facts(start: datetime, end: datetime) -> _Cube:
+    """Referrals closed before care in the month, by reason (the month they closed in)."""
+    cube = _Cube()
+    rows = (
+        Referral.objects.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .exclude(closed_reason="")
+        .order_by()
+        .values_list("work_region", "profession", "career_stage", "closed_reason")
+        .annotate(closures=Count("pk"))
+    )
+    for region, profession, career_stage, reason, closures in rows:
+        cube.add(_cell(region, profession, career_stage), (reason,), closures=closures)
     return cube
 
 
@@ -369,6 +385,8 @@ def fact_rows(month: date, start: datetime, end: datetime, stopwatch: Stopwatch)
     outcomes, discharges = stopwatch.time("outcomes", lambda: _outcome_facts(start, end))
     rows += [OutcomeFact(**dims, **counts) for dims, _, counts in cells(outcomes)]
     rows += [DischargeFact(**dims, reason=reason, **counts) for dims, (reason,), counts in cells(discharges)]
+    closures = stopwatch.time("closures", lambda: _closure_facts(start, end))
+    rows += [ClosureFact(**dims, reason=reason, **counts) for dims, (reason,), counts in cells(closures)]
     activity = _activity_facts(start, end, stopwatch)
     rows += [ActivityFact(**dims, **counts) for dims, _, counts in cells(activity)]
     caseload = stopwatch.time("caseload", lambda: _caseload_facts(end))

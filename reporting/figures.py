@@ -116,6 +116,7 @@ class Dashboard:
     appointments: Table
     callbacks: Table
     discharges: Table
+    closures: Table
     refreshed_at: datetime | None
     trend_months: tuple[date, ...] = field(default=())
     months_not_counted: tuple[date, ...] = field(default=())
@@ -137,4 +138,5 @@ class Dashboard:
             self.appointments,
             self.callbacks,
             self.discharges,
+            self.closures,
         )

@@ -133,6 +133,19 @@ class DischargeFact(Fact):
         return f"Discharge facts {self.month:%Y-%m}"
 
 
+class ClosureFact(Fact):
+    """Referrals closed before care in the month (by closing date), by reason."""
+
+    reason = models.CharField(max_length=12)
+    closures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [_cube_constraint("closure_fact_cell_unique", "reason")]
+
+    def __str__(self) -> str:
+        return f"Closure facts {self.month:%Y-%m}"
+
+
 class ActivityFact(Fact):
     """Appointments held in the month (attended or not) and callbacks first tried in it."""
 
@@ -185,6 +198,7 @@ FACT_MODELS: tuple[type[Fact], ...] = (
     WaitFact,
     OutcomeFact,
     DischargeFact,
+    ClosureFact,
     ActivityFact,
     CaseloadFact,
 )

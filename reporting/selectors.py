@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q, Sum
 
 from clinicians.models import DischargeReason
-from referrals.models import Channel, Need
+from referrals.models import Channel, ClosedReason, Need
 
 from .disclosure import SMALL_COUNT_MAX, rate, suppress, suppress_median
 from .figures import CAREER_STAGES, PROFESSIONS, REGIONS, Dashboard, Figure, Filters, Row, Table
@@ -32,6 +32,7 @@ from .models import (
     ALL,
     ActivityFact,
     CaseloadFact,
+    ClosureFact,
     DischargeFact,
     FactsRefresh,
     NeedFact,
@@ -391,8 +392,18 @@ def _treatment_tables(scope: _Scope) -> dict[str, Table]:
     }
 
 
+# Why referrals closed before care, in the words a commissioner reads them in.
+CLOSURE_ROWS = (
+    (ClosedReason.INELIGIBLE, "Not eligible"),
+    (ClosedReason.NOT_REACHED, "The helpline could not reach them"),
+    (ClosedReason.DECLINED, "Declined the service when the helpline spoke to them"),
+    (ClosedReason.WITHDRAWN, "Stopped their referral themselves"),
+)
+
+
 def _activity_tables(scope: _Scope) -> dict[str, Table]:
-    """Appointments held and callbacks made in the period, and discharges by reason."""
+    """Appointments held and callbacks made in the period; discharges, and referrals closed before
+    care, by reason."""
     activity = ActivityFact.objects.filter(scope.cell, scope.period).aggregate(
         attended=Sum("attended"),
         dna=Sum("did_not_attend"),
@@ -404,6 +415,14 @@ def _activity_tables(scope: _Scope) -> dict[str, Table]:
         DischargeFact.objects.filter(scope.cell, scope.period)
         .values("reason")
         .annotate(total=Sum("discharges"))
+        .order_by(),
+        "reason",
+        "total",
+    )
+    closures = _sums(
+        ClosureFact.objects.filter(scope.cell, scope.period)
+        .values("reason")
+        .annotate(total=Sum("closures"))
         .order_by(),
         "reason",
         "total",
@@ -440,6 +459,14 @@ def _activity_tables(scope: _Scope) -> dict[str, Table]:
             ("Discharges",),
             tuple(Row(label, (scope.count(discharges.get(value)),)) for value, label in DischargeReason.choices),
         ),
+        "closures": Table(
+            "closures",
+            "Referrals closed before care, by reason",
+            "Reason",
+            ("Referrals",),
+            tuple(Row(label, (scope.count(closures.get(value)),)) for value, label in CLOSURE_ROWS),
+            note="Counted in the month the referral closed, whenever it was made.",
+        ),
     }
 
 
@@ -465,7 +492,7 @@ def facts_counted(months: Sequence[date]) -> dict[date, tuple[datetime, int]]:
 def dashboard_figures(filters: Filters, *, counted: Mapping[date, tuple[datetime, int]] | None = None) -> Dashboard:
     """Every figure on the dashboard for these filters, disclosure control applied.
 
-    Ten small queries over the fact tables, whatever the filters and however much data, and
+    Eleven small queries over the fact tables, whatever the filters and however much data, and
     one more for when the months were counted unless the caller has read that already
     (`facts_counted(months_on_show(filters))`, read before the facts).
     """

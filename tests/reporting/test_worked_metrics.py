@@ -222,6 +222,34 @@ def test_outcomes_of_courses_finished_in_june(recorder: User) -> None:
     assert first_column(dashboard_for(period="month-2025-07").treatment)["Finished courses of treatment"] == "1"
 
 
+def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_closed() -> None:
+    def closed(reason: str, on: datetime, **kwargs: object) -> None:
+        f.ReferralFactory(status="closed", closed_reason=reason, closed_at=on, submitted_at=at(2025, 5, 20), **kwargs)
+
+    closed("not_reached", at(2025, 6, 3))
+    closed("not_reached", at(2025, 6, 30, 23, 30))  # UK time, as every `at` here
+    closed("withdrawn", at(2025, 6, 12))
+    closed("declined", at(2025, 6, 13), work_region="midlands")
+    closed("ineligible", at(2025, 6, 2), eligibility=Eligibility.INELIGIBLE)
+    closed("withdrawn", at(2025, 7, 1, 0, 30))  # still 30 June in UTC, but July's
+    # Discharged after care, and closed as far back as the records go (no reason kept): not here.
+    f.ReferralFactory(status="discharged", closed_at=at(2025, 6, 5))
+    f.ReferralFactory(status="closed", closed_reason="", closed_at=at(2025, 6, 6))
+    refresh(JUNE, JULY)
+
+    assert first_column(dashboard_for(period="month-2025-06").closures) == {
+        "Not eligible": "1",
+        "The helpline could not reach them": "2",
+        "Declined the service when the helpline spoke to them": "1",
+        "Stopped their referral themselves": "1",
+    }
+    assert first_column(dashboard_for(period="month-2025-07").closures)["Stopped their referral themselves"] == "1"
+    # Below national level, a count of 1 to 7 is a star.
+    midlands = first_column(dashboard_for(period="month-2025-06", region="midlands").closures)
+    assert midlands["Declined the service when the helpline spoke to them"] == "*"
+    assert midlands["The helpline could not reach them"] == "0"
+
+
 def test_caseload_is_counted_at_the_end_of_the_month_and_now_for_this_month() -> None:
     def care(started: datetime, ended: datetime | None = None) -> None:
         f.episode(f.ReferralFactory(submitted_at=at(2025, 4, 1)), started=started, ended=ended)
