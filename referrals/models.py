@@ -207,8 +207,9 @@ class Referral(models.Model):
                 condition=models.Q(eligibility=Eligibility.NEEDS_REVIEW) & ~models.Q(status__in=FINISHED_STATUSES),
                 name="referral_review_idx",
             ),
-            # Reporting refreshes by month.
+            # Reporting refreshes by month: referrals made, and referrals closed before care.
             models.Index(fields=["submitted_at"], name="referral_submitted_idx"),
+            models.Index(fields=["closed_at"], condition=models.Q(status=Status.CLOSED), name="referral_closed_idx"),
             # "Your pages": a practitioner's referrals, newest first.
             models.Index(fields=["user", "-submitted_at"], name="referral_user_idx"),
         ]
