@@ -62,6 +62,7 @@ def test_a_practitioner_stops_their_referral_and_nobody_calls(me: Client, practi
     assert "You have stopped your referral. We will not contact you about it." in home
     assert "You stopped this referral" in home
     assert "Stop your referral" not in home
+    assert '<a href="/refer/">Refer yourself again</a>' in home
     assert not Referral.objects.open().filter(pk=referral.pk).exists(), "they may refer themselves again"
     assert not Notification.objects.filter(template="referral_not_reached").exists(), "they know: no message"
 
@@ -74,7 +75,8 @@ def test_an_urgent_referral_stopping_shows_where_to_get_help_now(me: Client, pra
 
 def test_someone_with_a_clinician_is_told_to_talk_to_them_and_nothing_changes(me: Client, practitioner: User) -> None:
     referral = ReferralFactory(user=practitioner, status=Status.ASSIGNED)
-    assert "Stop your referral" not in me.get("/refer/my/").content.decode()
+    home = me.get("/refer/my/").content.decode()
+    assert "Stop your referral" not in home and "Refer yourself again" not in home
     page = me.get("/refer/my/stop-referral/").content.decode()
     assert "talk to your clinician" in page and "Stop my referral" not in page
 
