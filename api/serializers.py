@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from clinicians.formatting import place_text
 from clinicians.models import Appointment, AppointmentKind, AppointmentStatus, Slot
-from referrals.models import Eligibility, PreferredContact, Status
+from referrals.models import ClosedReason, Eligibility, PreferredContact, Status
 from selfhelp.models import Article, ArticleCategory, SavedResult, SignpostingCategory, SignpostingEntry
 from selfhelp.questionnaires import MEASURES
 from selfhelp.rendering import render_markdown
@@ -167,6 +167,12 @@ class ReferralStatusSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     title = serializers.CharField(help_text="The status in plain words.")
     text = serializers.CharField(help_text="What happens next.")
+    closed_reason = serializers.ChoiceField(
+        choices=ClosedReason.choices, allow_blank=True, help_text="Why it closed before care; blank otherwise."
+    )
+    can_stop = serializers.BooleanField(
+        help_text="The practitioner may stop it (POST me/referral/stop): open and not yet with a clinician."
+    )
 
 
 class ContactPreferencesSerializer(serializers.Serializer):

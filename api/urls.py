@@ -25,6 +25,7 @@ urlpatterns = [
     path("referrals", referral.ReferralSubmitView.as_view(), name="referral_submit"),
     # The signed-in practitioner's own record.
     path("me/referral", me.MyReferralView.as_view(), name="my_referral"),
+    path("me/referral/stop", me.MyReferralStopView.as_view(), name="my_referral_stop"),
     path("me/contact-preferences", me.MyContactView.as_view(), name="my_contact"),
     path("me/people-known", me.MyPeopleView.as_view(), name="my_people"),
     path("me/results", me.MyResultsView.as_view(), name="my_results"),

@@ -16,14 +16,19 @@ from rest_framework.response import Response
 from practitioner_health.audit.models import Action, AuditEvent
 from practitioner_health.audit.services import audit_record
 from referrals.forms import ContactPreferencesChangeForm, PeopleKnownChangeForm
-from referrals.models import Referral
+from referrals.models import CLOSABLE_STATUSES, ClosedReason, Referral, Status
 from referrals.selectors import access_history, access_row, referral_latest_for_user, status_explained
-from referrals.services import referral_contact_preferences_update, referral_people_known_update
+from referrals.services import (
+    ReferralNotClosableError,
+    referral_close,
+    referral_contact_preferences_update,
+    referral_people_known_update,
+)
 from selfhelp import selectors as selfhelp_selectors
 from selfhelp.models import SavedResult
 from selfhelp.services import saved_result_create
 
-from ..errors import ValidationFailed
+from ..errors import ApiError, ValidationFailed
 from ..serializers import (
     AccessRowSerializer,
     ContactPreferencesSerializer,
@@ -65,17 +70,44 @@ class MyReferralView(PractitionerView):
     def get(self, request: Request) -> Response:
         referral = get_referral_for_user(self)
         audit_record(action=Action.VIEW, obj=referral, subject_id=referral.user_id, detail="referral status (app)")
-        title, text = status_explained(referral)
-        body = {
-            "reference": referral.reference,
-            "status": referral.status,
-            "eligibility": referral.eligibility,
-            "urgent": referral.urgent,
-            "submitted_at": referral.submitted_at,
-            "title": title,
-            "text": text,
-        }
-        return Response(ReferralStatusSerializer(body).data)
+        return Response(ReferralStatusSerializer(_status(referral)).data)
+
+
+class MyReferralStopView(PractitionerView):
+    @extend_schema(
+        operation_id="me_referral_stop",
+        request=None,
+        responses={200: ReferralStatusSerializer, **errors(401, 403, 404, 409)},
+        summary="Stop the referral: nobody contacts them about it, and they may refer again at any time.",
+    )
+    def post(self, request: Request) -> Response:
+        referral = get_referral_for_user(self)
+        try:
+            referral_close(referral=referral, reason=ClosedReason.WITHDRAWN, closed_by=self.practitioner)
+        except ReferralNotClosableError:
+            referral.refresh_from_db()
+            message = (
+                "You are seeing one of our clinicians: talk to them, or call the helpline, to stop."
+                if referral.status == Status.ASSIGNED
+                else "This referral has already finished."
+            )
+            raise ApiError(status.HTTP_409_CONFLICT, "cannot_stop", message) from None
+        return Response(ReferralStatusSerializer(_status(referral)).data)
+
+
+def _status(referral: Referral) -> dict[str, Any]:
+    title, text = status_explained(referral)
+    return {
+        "reference": referral.reference,
+        "status": referral.status,
+        "eligibility": referral.eligibility,
+        "urgent": referral.urgent,
+        "submitted_at": referral.submitted_at,
+        "title": title,
+        "text": text,
+        "closed_reason": referral.closed_reason,
+        "can_stop": referral.status in CLOSABLE_STATUSES,
+    }
 
 
 class MyContactView(PractitionerView):

@@ -26,6 +26,7 @@ RULES = {
     "api:crisis": PUBLIC,
     "api:referral_submit": everyone(405),
     "api:my_referral": NEEDS_TOKEN,
+    "api:my_referral_stop": NEEDS_TOKEN,
     "api:my_contact": NEEDS_TOKEN,
     "api:my_people": NEEDS_TOKEN,
     "api:my_results": NEEDS_TOKEN,

@@ -129,3 +129,38 @@ def test_the_access_log_shows_who_else_looked_and_is_itself_audited(  # type: ig
     assert len(rows) == 1 and "helpline handler" in rows[0]["who"].lower()
     assert "Viewed your referral" in rows[0]["what"]
     assert viewed(practitioner, "record access history (app)")
+
+
+def test_i_stop_my_referral_from_the_app(api_for, practitioner: User, referral: Referral) -> None:  # type: ignore[no-untyped-def]
+    client = api_for(practitioner)
+    assert client.get("/api/v1/me/referral").json()["can_stop"] is True
+
+    response = client.post("/api/v1/me/referral/stop")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["closed_reason"], body["can_stop"]) == ("closed", "withdrawn", False)
+    assert body["title"] == "You stopped this referral"
+    referral.refresh_from_db()
+    assert referral.status == "closed"
+    again = client.post("/api/v1/me/referral/stop")
+    assert again.status_code == 409
+    assert again.json()["code"] == "cannot_stop" and "already finished" in again.json()["message"]
+
+
+def test_with_a_clinician_stopping_is_refused_with_where_to_go(api_for, practitioner: User) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(user=practitioner, status="assigned")
+    client = api_for(practitioner)
+    assert client.get("/api/v1/me/referral").json()["can_stop"] is False
+
+    response = client.post("/api/v1/me/referral/stop")
+
+    assert response.status_code == 409
+    assert "talk to them, or call the helpline" in response.json()["message"]
+    referral.refresh_from_db()
+    assert referral.status == "assigned"
+
+
+def test_stopping_without_a_referral_is_404(api_for, practitioner: User) -> None:  # type: ignore[no-untyped-def]
+    response = api_for(practitioner).post("/api/v1/me/referral/stop")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
