@@ -166,7 +166,12 @@ def authenticator_remove_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     # This session proved the second step with the app it is removing: it stays signed in.
     otp_login(request, services.authenticator_remove(user=user))
-    messages.success(request, "Authenticator app removed. We will email you a code each time you sign in.")
+    message = "Authenticator app removed. We will email you a code each time you sign in."
+    if services.sign_in_methods(user).backup_codes_left:
+        # Kept, for when their email is out of reach too; but if they were kept on the phone
+        # they have stopped using, someone else may have them.
+        message += " Your backup codes still work: if you kept them on that phone, get new ones."
+    messages.success(request, message)
     return redirect("accounts:security")
 
 

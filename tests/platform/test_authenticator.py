@@ -217,9 +217,20 @@ def test_a_practitioner_goes_back_to_emailed_codes(client_for) -> None:  # type:
     assert "Stop using the app" in client.get("/account/security/").content.decode()
     page = client.post("/account/security/authenticator/remove/", follow=True).content.decode()
     assert "We will email you a code each time you sign in." in page
+    assert "backup codes still work" not in page, "none to warn about"
     assert "Not set up. We email you a code each time you sign in." in page
     assert not Authenticator.objects.filter(user=practitioner).exists()
     assert AuditEvent.objects.filter(subject_id=practitioner.pk, detail="authenticator removed").exists()
+
+
+def test_removing_the_app_says_the_backup_codes_still_work(client_for) -> None:  # type: ignore[no-untyped-def]
+    from practitioner_health.accounts.services import backup_codes_generate
+
+    practitioner = UserFactory(role=Role.PRACTITIONER, totp=True)
+    backup_codes_generate(user=practitioner)
+    page = client_for(practitioner).post("/account/security/authenticator/remove/", follow=True).content.decode()
+    assert "Your backup codes still work: if you kept them on that phone, get new ones." in page
+    assert "10 left." in page
 
 
 def test_setting_up_an_app_on_a_new_phone_stops_the_old_one(handler) -> None:  # type: ignore[no-untyped-def]
