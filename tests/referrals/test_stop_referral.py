@@ -67,6 +67,21 @@ def test_a_practitioner_stops_their_referral_and_nobody_calls(me: Client, practi
     assert not Notification.objects.filter(template="referral_not_reached").exists(), "they know: no message"
 
 
+def test_the_helpline_is_warned_not_to_call_someone_who_stopped(
+    me: Client, practitioner: User, client_for, handler: User
+) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(user=practitioner)
+    helpline = client_for(handler)
+    assert (
+        "They asked us not to contact them" not in helpline.get(f"/helpline/referral/{referral.pk}/").content.decode()
+    )
+    me.post("/refer/my/stop-referral/")
+    for page in (f"/helpline/referral/{referral.pk}/", f"/helpline/referral/{referral.pk}/callback/"):
+        text = helpline.get(page).content.decode()
+        assert "They asked us not to contact them" in text
+        assert "They stopped their referral on" in text
+
+
 def test_an_urgent_referral_stopping_shows_where_to_get_help_now(me: Client, practitioner: User) -> None:
     ReferralFactory(user=practitioner, urgent=True, self_harm_thoughts=True)
     page = me.get("/refer/my/stop-referral/").content.decode()
