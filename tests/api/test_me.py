@@ -143,6 +143,9 @@ def test_i_stop_my_referral_from_the_app(api_for, practitioner: User, referral: 
     assert body["title"] == "You stopped this referral"
     referral.refresh_from_db()
     assert referral.status == "closed"
+    assert AuditEvent.objects.filter(
+        actor=practitioner, subject=practitioner, detail="referral closed: withdrawn"
+    ).exists()
     again = client.post("/api/v1/me/referral/stop")
     assert again.status_code == 409
     assert again.json()["code"] == "cannot_stop" and "already finished" in again.json()["message"]

@@ -57,7 +57,8 @@ def test_a_practitioner_stops_their_referral_and_nobody_calls(me: Client, practi
     done.refresh_from_db()
     assert later.status == CallbackStatus.CANCELLED, "the arranged call back is cancelled"
     assert done.status == CallbackStatus.COMPLETED, "a finished one is left as it was"
-    assert AuditEvent.objects.filter(object_id=str(referral.pk), detail="referral closed: withdrawn").count() == 1
+    [event] = AuditEvent.objects.filter(object_id=str(referral.pk), detail="referral closed: withdrawn")
+    assert event.actor == practitioner and event.subject == practitioner
     home = me.get("/refer/my/").content.decode()
     assert "You have stopped your referral. We will not contact you about it." in home
     assert "You stopped this referral" in home
