@@ -90,8 +90,8 @@ def found_in(text: str) -> list[str]:
     return [value for value in SECRETS if value.casefold() in lowered]
 
 
-def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
-    cache.clear()
+def refer() -> Referral:
+    """The whole web form, as the person fills it in."""
     web = Client()
     for step in STEPS:
         assert web.post(f"/refer/{step.slug}/", ANSWERS[step.slug]).status_code == 302, step.slug
@@ -101,10 +101,21 @@ def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
     assert web.post("/refer/check-your-answers/", {"token": token.group(1)}).status_code == 302
     confirmation = web.get("/refer/confirmation/")
     reference = re.search(rb"<strong>(PH-[A-Z0-9-]+)</strong>", confirmation.content).group(1).decode()
-    referral = Referral.objects.get(reference=reference)
+    return Referral.objects.get(reference=reference)
 
+
+def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
+    cache.clear()
     handler = UserFactory(role=Role.HANDLER)
     helpline = verified_client(handler)
+    # The helpline cannot reach them and closes the referral (an email says so); they refer again.
+    first = refer()
+    assert helpline.post(f"/helpline/referral/{first.pk}/close/", {"reason": "not_reached"}).status_code == 302
+    assert Notification.objects.filter(template="referral_not_reached").exists()
+    cache.clear()  # the form's rate limit: the same person, from the same address, again
+    referral = refer()
+    assert referral.pk != first.pk
+
     assert helpline.get("/helpline/").status_code == 200
     assert helpline.get(f"/helpline/referral/{referral.pk}/").status_code == 200
     call_log_record(
