@@ -539,7 +539,8 @@ def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by:
             action=Action.UPDATE,
             obj=referral,
             subject_id=referral.user_id,
-            detail=f"referral closed: {ClosedReason(reason).value}",
+            # Read by the practitioner too ("Who has looked at your record"): words, not codes.
+            detail=f"referral closed: {ClosedReason(reason).label.lower()}",
         )
     logger.info("Referral %s closed before care (%s) by user %s", referral.pk, reason, closed_by.pk)
     return referral

@@ -144,7 +144,7 @@ def test_i_stop_my_referral_from_the_app(api_for, practitioner: User, referral: 
     referral.refresh_from_db()
     assert referral.status == "closed"
     assert AuditEvent.objects.filter(
-        actor=practitioner, subject=practitioner, detail="referral closed: withdrawn"
+        actor=practitioner, subject=practitioner, detail="referral closed: stopped by the practitioner"
     ).exists()
     again = client.post("/api/v1/me/referral/stop")
     assert again.status_code == 409

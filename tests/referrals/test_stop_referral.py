@@ -57,7 +57,9 @@ def test_a_practitioner_stops_their_referral_and_nobody_calls(me: Client, practi
     done.refresh_from_db()
     assert later.status == CallbackStatus.CANCELLED, "the arranged call back is cancelled"
     assert done.status == CallbackStatus.COMPLETED, "a finished one is left as it was"
-    [event] = AuditEvent.objects.filter(object_id=str(referral.pk), detail="referral closed: withdrawn")
+    [event] = AuditEvent.objects.filter(
+        object_id=str(referral.pk), detail="referral closed: stopped by the practitioner"
+    )
     assert event.actor == practitioner and event.subject == practitioner
     home = me.get("/refer/my/").content.decode()
     assert "You have stopped your referral. We will not contact you about it." in home
@@ -133,8 +135,8 @@ def test_not_eligible_is_not_a_reason_a_person_can_be_given(handler: User) -> No
         referral_close(referral=referral, reason=ClosedReason.INELIGIBLE, closed_by=handler)
 
 
-def test_the_helpline_closes_a_referral_it_could_not_reach(client_for, handler: User) -> None:  # type: ignore[no-untyped-def]
-    referral = ReferralFactory(status=Status.NEW)
+def test_the_helpline_closes_a_referral_it_could_not_reach(client_for, handler: User, practitioner: User) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory(status=Status.NEW, user=practitioner)
     later, _ = _callbacks(referral)
     client = client_for(handler)
     assert (
@@ -157,6 +159,9 @@ def test_the_helpline_closes_a_referral_it_could_not_reach(client_for, handler: 
     assert (referral.status, referral.closed_reason) == (Status.CLOSED, ClosedReason.NOT_REACHED)
     later.refresh_from_db()
     assert later.status == CallbackStatus.CANCELLED
+    # The practitioner reads who did what to their record in words.
+    access = client_for(practitioner).get("/refer/my/record-access/").content.decode()
+    assert "(referral closed: the helpline could not reach them)" in access
     [message] = Notification.objects.filter(template="referral_not_reached")
     assert message.channel == "email" and message.recipient == referral.email
     text = render_message("email", message.template, json.loads(message.context_json))
