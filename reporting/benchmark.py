@@ -161,14 +161,23 @@ def build(referrals: int, months: int) -> dict[str, int]:
                         "CASE WHEN s.g %% 10 < 8 THEN LEAST(%s::timestamptz, s.submitted + "
                         "((s.g * 7919) %% 30) * interval '1 day' + interval '2 hours') END"
                     ),
+                    # The closed fifth closed within 40 days, for one of the four reasons in turn.
+                    "closed_at": (
+                        "CASE WHEN s.g %% 5 = 4 THEN LEAST(%s::timestamptz, s.submitted + "
+                        "((s.g * 4099) %% 40) * interval '1 day') END"
+                    ),
+                    "closed_reason": (
+                        "CASE WHEN s.g %% 5 = 4 THEN "
+                        "(ARRAY['ineligible','withdrawn','declined','not_reached'])[1 + (s.g / 5) %% 4] ELSE '' END"
+                    ),
                     "profession": "CASE WHEN s.g %% 5 = 0 THEN 'dentist' ELSE 'doctor' END",
                     "career_stage": f"({STAGES})[1 + (s.g * 31) %% 11]",
                     "work_region": f"({REGIONS})[1 + (s.g * 17) %% 8]",
                     "eligibility": f"({ELIGIBILITY})[1 + (s.g * 13) %% 10]",
                 },
             ),
-            # Parameters in the order they appear: the overrides' (first contact), then the source's.
-            [now, start, span, referrals, referrals],
+            # Parameters in the order they appear: the overrides' (first contact, closed), then the source's.
+            [now, now, start, span, referrals, referrals],
         )
         run(
             "needs",
