@@ -2,7 +2,8 @@
 
 Loads the sample GMC and GDC extracts (so numbers typed into the demo form are found), then
 adds a few referrals with fixed references: one for the demo practitioner, one urgent, one
-waiting for a handler's review and one for a suspended dentist (still eligible). No
+waiting for a handler's review, one for a suspended dentist (still eligible) and one the
+helpline closed because it could not reach them. No
 messages are sent: these are records, not submissions.
 """
 
@@ -19,7 +20,15 @@ from django.utils import timezone
 from practitioner_health.accounts.models import Role, User
 from practitioner_health.crypto import phone_index
 from referrals.eligibility import assess, register_entry_find, registration_index
-from referrals.models import EligibilityDecision, Referral, ReferralNeed, Register, RegisterEntry, RegisterStatus
+from referrals.models import (
+    EligibilityDecision,
+    Referral,
+    ReferralNeed,
+    Register,
+    RegisterEntry,
+    RegisterStatus,
+    Status,
+)
 from referrals.register_import import register_import
 
 SAMPLES = Path(__file__).resolve().parent.parent / "referrals" / "samples"
@@ -72,6 +81,18 @@ DEMO_REFERRALS: tuple[dict[str, Any], ...] = (
         "seen_where": "away",
         "needs": ("gambling", "relationships"),
         "days_ago": 3,
+    },
+    {
+        "reference": "PH-DEM2-NORE",
+        "profession": "doctor",
+        "registration_number": "7100007",
+        "name": "Dr Anjali Patel",  # three unanswered callbacks: the helpline closed it
+        "career_stage": "gp",
+        "work_region": "south-east",
+        "seen_where": "away",
+        "needs": ("stress",),
+        "days_ago": 9,
+        "closed": ("not_reached", 2),
     },
 )
 
@@ -139,6 +160,12 @@ def _referral_create(position: int, spec: dict[str, Any], user: User | None) -> 
         heard_about="colleague",
         eligibility=decision.outcome,
     )
+    if "closed" in spec:
+        reason, days_ago = spec["closed"]
+        referral.status = Status.CLOSED
+        referral.closed_reason = reason
+        referral.closed_at = timezone.now() - datetime.timedelta(days=days_ago)
+        referral.save(update_fields=["status", "closed_reason", "closed_at"])
     ReferralNeed.objects.bulk_create([ReferralNeed(referral=referral, need=need) for need in spec["needs"]])
     EligibilityDecision.objects.create(
         referral=referral,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_seed_creates_referrals_once(practitioner: User) -> None:
     seed({Role.PRACTITIONER: practitioner})
     seed({Role.PRACTITIONER: practitioner})
-    assert Referral.objects.count() == 4
+    assert Referral.objects.count() == 5
     mine = Referral.objects.get(user=practitioner)
     assert mine.eligibility == Eligibility.ELIGIBLE
     assert Referral.objects.filter(urgent=True).count() == 1
@@ -23,6 +23,8 @@ def test_the_demo_seed_creates_referrals_once(practitioner: User) -> None:
     suspended_dentist = Referral.objects.get(register="GDC")
     assert suspended_dentist.eligibility == Eligibility.ELIGIBLE
     assert all(r.eligibility_decisions.count() == 1 for r in Referral.objects.all())
+    closed = Referral.objects.get(reference="PH-DEM2-NORE")
+    assert (closed.status, closed.closed_reason) == ("closed", "not_reached") and closed.closed_at is not None
     assert register_entry_find("GMC", "7100001") is not None and register_entry_find("GDC", "81234") is not None
     entries = RegisterEntry.objects.count()
     seed({Role.PRACTITIONER: practitioner})
@@ -31,4 +33,4 @@ def test_the_demo_seed_creates_referrals_once(practitioner: User) -> None:
 
 def test_the_seed_works_without_a_demo_practitioner() -> None:
     seed({})
-    assert Referral.objects.filter(user__isnull=True).count() == 4
+    assert Referral.objects.filter(user__isnull=True).count() == 5
