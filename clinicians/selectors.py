@@ -1,8 +1,9 @@
 """Reads shared by views, tasks and other apps.
 
 The triage app ranks clinicians with `matching_clinicians`, `earliest_open_slot_batches`,
-`caseloads` and `clinicians_without_open_slots`. Every function here runs a fixed number of queries however many rows there
-are, except `earliest_open_slot_batches`, which runs one for each batch the caller reads.
+`caseloads` and `clinicians_without_open_slots`. Every function here runs a fixed number of
+queries however many rows there are, except `earliest_open_slot_batches`, which runs one for
+each batch the caller reads.
 """
 
 from __future__ import annotations

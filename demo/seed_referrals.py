@@ -134,6 +134,7 @@ def _referral_create(position: int, spec: dict[str, Any], user: User | None) -> 
     slug = spec["reference"][-4:].lower()
     mobile = f"+4477009001{position:02d}"  # Ofcom's drama range: never a real phone
     submitted = timezone.now() - datetime.timedelta(days=spec["days_ago"], hours=2)
+    closed_reason, closed_days_ago = spec.get("closed", ("", None))
     referral = Referral.objects.create(
         reference=spec["reference"],
         user=user,
@@ -159,13 +160,10 @@ def _referral_create(position: int, spec: dict[str, Any], user: User | None) -> 
         best_times="Weekdays after 6pm",
         heard_about="colleague",
         eligibility=decision.outcome,
+        status=Status.CLOSED if closed_reason else Status.NEW,
+        closed_reason=closed_reason,
+        closed_at=timezone.now() - datetime.timedelta(days=closed_days_ago) if closed_reason else None,
     )
-    if "closed" in spec:
-        reason, days_ago = spec["closed"]
-        referral.status = Status.CLOSED
-        referral.closed_reason = reason
-        referral.closed_at = timezone.now() - datetime.timedelta(days=days_ago)
-        referral.save(update_fields=["status", "closed_reason", "closed_at"])
     ReferralNeed.objects.bulk_create([ReferralNeed(referral=referral, need=need) for need in spec["needs"]])
     EligibilityDecision.objects.create(
         referral=referral,

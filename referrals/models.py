@@ -231,6 +231,11 @@ class Referral(models.Model):
         return self.status not in FINISHED_STATUSES
 
     @property
+    def closable(self) -> bool:
+        """Open and not yet with a clinician: it may be closed (or stopped) before care."""
+        return self.status in CLOSABLE_STATUSES
+
+    @property
     def address_as(self) -> str:
         """The name to use when writing to them: their preferred name if they gave one."""
         return self.preferred_name or self.name

@@ -31,7 +31,6 @@ from .eligibility import (
     validate_register_number,
 )
 from .models import (
-    CLOSABLE_STATUSES,
     Channel,
     ClosedReason,
     DuplicateSubmission,
@@ -514,7 +513,7 @@ def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by:
         raise ValueError(f"Not a reason to close a referral before care: {reason}")
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        if locked.status not in CLOSABLE_STATUSES:
+        if not locked.closable:
             raise ReferralNotClosableError(referral.reference)
         referral.status = Status.CLOSED
         referral.closed_at = timezone.now()

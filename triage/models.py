@@ -86,12 +86,16 @@ class CallbackStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A callback still to be made, or being made now.
+OPEN_CALLBACK_STATUSES = (CallbackStatus.SCHEDULED, CallbackStatus.IN_PROGRESS)
+
+
 class CallbackQuerySet(models.QuerySet["Callback"]):
     def due(self, now=None) -> CallbackQuerySet:  # type: ignore[no-untyped-def]
         return self.filter(status=CallbackStatus.SCHEDULED, due_at__lte=now or timezone.now())
 
     def open(self) -> CallbackQuerySet:
-        return self.filter(status__in=[CallbackStatus.SCHEDULED, CallbackStatus.IN_PROGRESS])
+        return self.filter(status__in=OPEN_CALLBACK_STATUSES)
 
 
 class Callback(models.Model):

@@ -18,7 +18,7 @@ from practitioner_health.notifications.models import Status as NotificationStatu
 from referrals.eligibility import registration_index
 from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
 
-from .models import Callback, CallbackQuerySet, CallbackStatus
+from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus
 
 # Rows of each queue on the dashboard; the whole queue is on its own page, in pages.
 DASHBOARD_ROWS = 10
@@ -71,7 +71,6 @@ def triaged_not_assigned() -> QuerySet[Referral]:
 
 # What a callback row on the dashboard shows: no phone number, no referral's personal data.
 CALLBACK_ROW_COLUMNS = ("pk", "referral_id", "referral__reference", "due_at", "reason", "status", "attempts")
-OPEN_CALLBACK_STATUSES = (CallbackStatus.SCHEDULED, CallbackStatus.IN_PROGRESS)
 
 
 def _callback_rows() -> CallbackQuerySet:

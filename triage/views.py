@@ -14,7 +14,7 @@ from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.pagination import page_of, pagination_links
-from referrals.models import CLOSABLE_STATUSES, Eligibility, Referral
+from referrals.models import Eligibility, Referral
 from referrals.services import ReferralNotClosableError, referral_close
 
 from . import selectors
@@ -87,7 +87,6 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments": list(TriageAssessment.objects.filter(referral=referral).select_related("assessed_by")[:5]),
         "episodes": referral_care(referral_id=referral.pk),
         "needs_review": referral.eligibility == Eligibility.NEEDS_REVIEW,
-        "closable": referral.status in CLOSABLE_STATUSES,
     }
     return render(request, "triage/referral.html", context)
 
@@ -195,19 +194,17 @@ def eligibility_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a referral before care: they declined, could not be reached, or asked us to stop."""
     referral = get_referral_for_handler(request, pk)
-    closable = referral.status in CLOSABLE_STATUSES
     form = CloseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and closable and form.is_valid():
+    if request.method == "POST" and referral.closable and form.is_valid():
         try:
             referral_close(referral=referral, reason=form.cleaned_data["reason"], closed_by=request.user)  # type: ignore[arg-type]
         except ReferralNotClosableError:
             referral.refresh_from_db()
-            closable = False
         else:
             messages.success(request, "Referral closed. Callbacks still to come are cancelled.")
             return redirect("triage:referral", pk=referral.pk)
     open_callbacks = referral.callbacks.filter(status=CallbackStatus.SCHEDULED).count()
-    context = {"form": form, "referral": referral, "closable": closable, "open_callbacks": open_callbacks}
+    context = {"form": form, "referral": referral, "open_callbacks": open_callbacks}
     return render(request, "triage/close_form.html", context)
 
 

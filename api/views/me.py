@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from practitioner_health.audit.models import Action, AuditEvent
 from practitioner_health.audit.services import audit_record
 from referrals.forms import ContactPreferencesChangeForm, PeopleKnownChangeForm
-from referrals.models import CLOSABLE_STATUSES, ClosedReason, Referral, Status
+from referrals.models import ClosedReason, Referral, Status
 from referrals.selectors import access_history, access_row, referral_latest_for_user, status_explained
 from referrals.services import (
     ReferralNotClosableError,
@@ -106,7 +106,7 @@ def _status(referral: Referral) -> dict[str, Any]:
         "title": title,
         "text": text,
         "closed_reason": referral.closed_reason,
-        "can_stop": referral.status in CLOSABLE_STATUSES,
+        "can_stop": referral.closable,
     }
 
 

@@ -17,7 +17,7 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from ..forms import YES_NO_LABELS, ContactPreferencesChangeForm, PeopleKnownChangeForm
-from ..models import CLOSABLE_STATUSES, FINISHED_STATUSES, ClosedReason, Referral
+from ..models import ClosedReason, Referral
 from ..selectors import access_history, access_row, referral_latest_for_user, status_explained
 from ..services import (
     ReferralNotClosableError,
@@ -49,8 +49,6 @@ def my_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"referral": referral}
     if referral is not None:
         audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="referral status")
-        context["closable"] = referral.status in CLOSABLE_STATUSES
-        context["finished"] = referral.status in FINISHED_STATUSES
         context["status_title"], context["status_text"] = status_explained(referral)
         context["voicemail"] = YES_NO_LABELS[_yes_no(referral.voicemail_ok)]
         context["texts"] = YES_NO_LABELS[_yes_no(referral.texts_ok)]
@@ -118,8 +116,7 @@ def my_stop(request: HttpRequest) -> HttpResponse:
             messages.success(request, "You have stopped your referral. We will not contact you about it.")
             return redirect("referrals:my_home")
     audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="stop referral")
-    context = {"referral": referral, "closable": referral.status in CLOSABLE_STATUSES}
-    return render(request, "referrals/my_stop.html", context)
+    return render(request, "referrals/my_stop.html", {"referral": referral})
 
 
 @never_cache
