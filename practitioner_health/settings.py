@@ -325,9 +325,11 @@ if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL (or REDIS_URL) must be set")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # The exchange tables too, which kombu would otherwise write to ./control.
+        "control_folder": str(_queue_dir / "control"),
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),
         "processed_folder": str(_queue_dir / "processed"),

@@ -75,6 +75,8 @@ def test_the_embedded_service_starts_and_stops_everything_it_started(tmp_path: P
         assert status(f"http://127.0.0.1:{port}/healthz") == 0
         output = supervisor.stdout.read().decode() if supervisor.stdout else ""
         assert "Demo logins" in output
+        assert list((tmp_path / "celery-queue" / "control").glob("*.exchange")), "the broker's tables live in VAR_DIR"
+        assert not (ROOT / "control").exists(), "nothing is written into the source tree"
     finally:
         with suppress(ProcessLookupError):
             os.killpg(supervisor.pid, signal.SIGKILL)
