@@ -1,6 +1,7 @@
-"""A commissioner turned attacker: every view of the dashboard, its charts and its CSV, for every
-period and every single filter and pair of filters, read as published and combined to recover
-a count of 1 to 7.
+"""A commissioner turned attacker: the dashboard's page, its charts and its CSV for December 2024,
+its quarter, its financial year and a range of months, each alone and with every single filter
+(region, profession, career stage), and December with every pair of them, read as published
+and combined to recover a count of 1 to 7.
 
 The attacker knows the disclosure rule (docs/reporting.md) and so reads each published count
 as the range of true counts it could stand for: 0 is 0; a multiple of 5 from 10 up is within
@@ -435,3 +436,22 @@ def test_no_count_of_1_to_7_can_be_recovered_by_comparing_views_charts_and_csv(
     # The attack had something to work on: December's referrals are there, only not exactly.
     december = attacker.ranges[((DECEMBER,), None, None, None, "referrals")]
     assert 1 <= december.lo < december.hi
+
+
+def test_the_attacker_works_out_a_hidden_count_where_the_figures_allow_it() -> None:
+    """The attack is real: as the dashboard used to publish, an exact national 9 beside a
+    London rounded to 10 and a lone `*` gives the South West away as exactly 1."""
+    attacker = Attacker()
+    december: tuple[date, ...] = (DECEMBER,)
+    regions = {"london": "10", "south-west": "*", "midlands": "0"}
+    attacker.observe((december, None, None, None, "referrals"), "9", (1, 7), "national")
+    for region, shown in regions.items():
+        attacker.observe((december, region, None, None, "referrals"), shown, (1, INF), "by region")
+    attacker.adds_up(
+        (december, None, None, None, "referrals"), [(december, region, None, None, "referrals") for region in regions]
+    )
+
+    attacker.solve()
+
+    assert attacker.worked_out() == ["referrals in Dec 2024 (south-west) is exactly 1 (shown as ['by region=*'])"]
+    assert attacker.published_small == []
