@@ -71,7 +71,7 @@ def _shown_rate(numerator: Shown, denominator: Shown) -> Figure:
 def _breakdown(counts: Sequence[int | None], *, total: int | None = None) -> list[Figure]:
     """A breakdown's cells as published: see `disclosure.suppress_breakdown`."""
     cells = [int(n or 0) for n in counts]
-    return [Figure(value) for value in suppress_breakdown(cells, total=None if total is None else int(total))]
+    return [Figure(value) for value in suppress_breakdown(cells, total=total)]
 
 
 def histogram_median(histogram: Mapping[int, int]) -> float | None:
