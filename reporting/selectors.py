@@ -4,12 +4,12 @@
 (the count does not grow with the data) and returns every figure as it may be shown: the
 page, the charts and the CSV export all print exactly these.
 
-Disclosure control (DOMAIN.md, reporting.disclosure): a figure is national when it covers
-every region, profession and career stage; national figures are shown as they are. Every
-other figure, including each row of the breakdowns by region, profession and career stage
-on the national view, goes through `suppress`, `rate` and `suppress_median`. Breakdowns by
-those three are never national, so the national view cannot give away an exact count that
-the filtered view hides.
+Disclosure control (DOMAIN.md, docs/reporting.md, reporting.disclosure) applies to every
+figure on every view, national included: counts through `suppress`, rates from the
+published figures, medians of 1 to 7 values hidden. Each breakdown (referrals by month,
+eligibility, channel, need, profession, career stage and region; discharges and closures by
+reason) goes through `suppress_breakdown`, so it is withheld whole when its total is hidden,
+and never has a single hidden cell that the total less the rest would give away.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.db.models import Q, Sum
 from clinicians.models import DischargeReason
 from referrals.models import Channel, ClosedReason, Need
 
-from .disclosure import SMALL_COUNT_MAX, rate, suppress, suppress_median
+from .disclosure import SMALL_COUNT_MAX, Shown, rate, shown_rate, suppress, suppress_breakdown, suppress_median
 from .figures import CAREER_STAGES, PROFESSIONS, REGIONS, Dashboard, Figure, Filters, Row, Table
 from .metrics import RECOVERY_STANDARD, WAIT_STANDARDS
 from .models import (
@@ -50,15 +50,28 @@ TREND_MONTHS = 12
 # --- Disclosure -----------------------------------------------------------------------------
 
 
-def _count(n: int | None, *, national: bool) -> Figure:
-    return Figure(suppress(int(n or 0), national=national))
+def _count(n: int | None) -> Figure:
+    return Figure(suppress(int(n or 0)))
 
 
-def _rate(numerator: int | None, denominator: int | None, *, national: bool) -> Figure:
+def _rate(numerator: int | None, denominator: int | None) -> Figure:
     if not denominator:
         # Nothing to take a rate of: say so, rather than a "*" that would read as hidden.
         return Figure(None, "percent")
-    return Figure(rate(int(numerator or 0), int(denominator), national=national), "percent")
+    return Figure(rate(int(numerator or 0), int(denominator)), "percent")
+
+
+def _shown_rate(numerator: Shown, denominator: Shown) -> Figure:
+    """A rate of two figures as published (after secondary suppression)."""
+    if denominator == 0:
+        return Figure(None, "percent")
+    return Figure(shown_rate(numerator, denominator), "percent")
+
+
+def _breakdown(counts: Sequence[int | None], *, total: int | None = None) -> list[Figure]:
+    """A breakdown's cells as published: see `disclosure.suppress_breakdown`."""
+    cells = [int(n or 0) for n in counts]
+    return [Figure(value) for value in suppress_breakdown(cells, total=total)]
 
 
 def histogram_median(histogram: Mapping[int, int]) -> float | None:
@@ -80,12 +93,12 @@ def histogram_median(histogram: Mapping[int, int]) -> float | None:
     return sum(found) / len(found)
 
 
-def _median(histogram: Mapping[int, int], *, national: bool) -> Figure:
+def _median(histogram: Mapping[int, int]) -> Figure:
     total = sum(histogram.values())
     if total <= SMALL_COUNT_MAX:
         # Few enough to list: the disclosure rule itself decides whether the median is shown.
         values = [days for days, count in histogram.items() for _ in range(count)]
-        return Figure(suppress_median(values, national=national), "days")
+        return Figure(suppress_median(values), "days")
     return Figure(histogram_median(histogram), "days")
 
 
@@ -154,10 +167,11 @@ def _breakdown_table(
     labels: Mapping[str, str],
     counts: Mapping[str, int],
     *,
-    national: bool,
+    total: int,
     note: str = "",
 ) -> Table:
-    rows = [Row(label, (_count(counts.get(value, 0), national=national),)) for value, label in labels.items()]
+    figures = _breakdown([counts.get(value, 0) for value in labels], total=total)
+    rows = [Row(label, (figure,)) for label, figure in zip(labels.values(), figures, strict=True)]
     return Table(key, caption, heading, ("Referrals",), tuple(rows), note=note)
 
 
@@ -174,7 +188,7 @@ def trend_months(period: Period) -> list[date]:
 
 @dataclass(frozen=True)
 class _Scope:
-    """The cells and months every section reads, and whether its figures are national."""
+    """The cells and months every section reads, and whether they cover the whole service."""
 
     filters: Filters
     months: list[date]
@@ -189,10 +203,10 @@ class _Scope:
         return _in(self.months)
 
     def count(self, n: int | None) -> Figure:
-        return _count(n, national=self.national)
+        return _count(n)
 
     def rate(self, numerator: int | None, denominator: int | None) -> Figure:
-        return _rate(numerator, denominator, national=self.national)
+        return _rate(numerator, denominator)
 
 
 def _trend_table(scope: _Scope, trend: list[date]) -> Table:
@@ -201,9 +215,11 @@ def _trend_table(scope: _Scope, trend: list[date]) -> Table:
         "month",
         "total",
     )
+    # The months break down the referrals of the whole line (a range a commissioner can choose).
+    figures = _breakdown([per_month.get(m) for m in trend])
     rows = [
-        Row(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", (scope.count(per_month.get(m)),))
-        for m in trend
+        Row(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", (figure,))
+        for m, figure in zip(trend, figures, strict=True)
     ]
     caption = f"Referrals received per month, {month_label(trend[0])} to {month_label(trend[-1])}"
     return Table("referrals-by-month", caption, "Month", ("Referrals",), tuple(rows))
@@ -242,13 +258,21 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
 
     breakdowns = _breakdowns(scope.filters, scope.months)
 
+    # Eligible, not eligible, needs review and not yet decided break down the referrals received.
+    shown_received = suppress(received)
+    decided = suppress_breakdown([n for _, n in outcomes[1:]], total=received)
+    eligibility_rows = tuple(
+        Row(label, (Figure(value), _shown_rate(value, shown_received)))
+        for (label, _), value in zip(outcomes, [shown_received, *decided], strict=True)
+    )
+
     return {
         "eligibility": Table(
             "eligibility",
             "Referrals received and their eligibility",
             "Referrals",
             ("Number", "Percentage of referrals"),
-            tuple(Row(label, (scope.count(n), scope.rate(n, received))) for label, n in outcomes),
+            eligibility_rows,
         ),
         "by_channel": _breakdown_table(
             "referrals-by-channel",
@@ -256,7 +280,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Channel",
             dict(Channel.choices),
             _sums(channel_rows, "channel", "referrals"),
-            national=scope.national,
+            total=received,
         ),
         "by_need": _breakdown_table(
             "referrals-by-need",
@@ -264,17 +288,16 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Need",
             dict(Need.choices),
             needs,
-            national=scope.national,
+            total=received,
             note="A referral can name more than one need, so these add up to more than the referrals received.",
         ),
-        # Breakdowns by the filter dimensions are below national level, even on the national page.
         "by_profession": _breakdown_table(
             "referrals-by-profession",
             "Referrals by profession",
             "Profession",
             PROFESSIONS,
             breakdowns["profession"],
-            national=False,
+            total=received,
         ),
         "by_career_stage": _breakdown_table(
             "referrals-by-career-stage",
@@ -282,7 +305,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Career stage",
             CAREER_STAGES,
             breakdowns["career_stage"],
-            national=False,
+            total=received,
         ),
         "by_region": _breakdown_table(
             "referrals-by-region",
@@ -290,7 +313,7 @@ def _referral_tables(scope: _Scope) -> dict[str, Table]:
             "Region",
             REGIONS,
             breakdowns["region"],
-            national=False,
+            total=received,
         ),
     }
 
@@ -316,7 +339,7 @@ def _waits_table(scope: _Scope) -> Table:
                 label,
                 (
                     scope.count(waits[kind]["waits"]),
-                    _median(histograms[kind], national=scope.national),
+                    _median(histograms[kind]),
                     scope.rate(waits[kind]["within_6"], waits[kind]["waits"]),
                     scope.rate(waits[kind]["within_18"], waits[kind]["waits"]),
                 ),
@@ -401,6 +424,13 @@ CLOSURE_ROWS = (
 )
 
 
+def _reason_rows(counts: Mapping[str, int], reasons: Iterable[tuple[str, str]]) -> tuple[Row, ...]:
+    """A count per reason, as a breakdown of their sum (not shown, but never a hidden lone cell)."""
+    labels = list(reasons)
+    figures = _breakdown([counts.get(value) for value, _ in labels])
+    return tuple(Row(label, (figure,)) for (_, label), figure in zip(labels, figures, strict=True))
+
+
 def _activity_tables(scope: _Scope) -> dict[str, Table]:
     """Appointments held and callbacks made in the period; discharges, and referrals closed before
     care, by reason."""
@@ -457,14 +487,14 @@ def _activity_tables(scope: _Scope) -> dict[str, Table]:
             "Discharges by reason",
             "Reason",
             ("Discharges",),
-            tuple(Row(label, (scope.count(discharges.get(value)),)) for value, label in DischargeReason.choices),
+            _reason_rows(discharges, DischargeReason.choices),
         ),
         "closures": Table(
             "closures",
             "Referrals closed before care, by reason",
             "Reason",
             ("Referrals",),
-            tuple(Row(label, (scope.count(closures.get(value)),)) for value, label in CLOSURE_ROWS),
+            _reason_rows(closures, CLOSURE_ROWS),
             note="Counted in the month the referral closed, whenever it was made.",
         ),
     }

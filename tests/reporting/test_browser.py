@@ -73,7 +73,7 @@ def test_a_commissioner_filters_the_dashboard_and_reads_the_charts_data(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Service reporting")
     expect(page.get_by_role("img", name="Referrals received per month")).to_be_visible()
-    expect(page.get_by_text("These are national figures, shown as counted")).to_be_visible()
+    expect(page.get_by_text("These are national figures")).to_be_visible()
     assert_accessible(page, "reporting-dashboard")
 
     last_month = add_months(current_month(), -1)

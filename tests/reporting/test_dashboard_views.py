@@ -101,7 +101,7 @@ def test_the_default_is_this_financial_year_nationally(commissioner: User, clien
 
     html = response.content.decode()
     assert "Financial year 2025/26 (April 2025 to March 2026)" in html
-    assert "These are national figures, shown as counted" in html
+    assert "These are national figures" in html
     assert page_tables(html)["Referrals received and their eligibility"]["Referrals received"] == ["20", "100.0%"]
 
 

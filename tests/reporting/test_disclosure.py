@@ -1,10 +1,18 @@
-"""Disclosure control: the NHS Digital HES/ECDS rules in DOMAIN.md, worked by hand."""
+"""Disclosure control: the rules in DOMAIN.md and docs/reporting.md, worked by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from reporting.disclosure import SUPPRESSED, rate, suppress, suppress_mean, suppress_median
+from reporting.disclosure import (
+    SUPPRESSED,
+    rate,
+    shown_rate,
+    suppress,
+    suppress_breakdown,
+    suppress_mean,
+    suppress_median,
+)
 
 # --- Counts --------------------------------------------------------------------------------
 
@@ -46,15 +54,14 @@ def test_suppression_marker_is_an_asterisk() -> None:
     assert suppress(3) == SUPPRESSED
 
 
-@pytest.mark.parametrize("count", [0, 1, 7, 8, 12, 13, 123_457])
-def test_national_counts_are_never_suppressed_or_rounded(count: int) -> None:
-    assert suppress(count, national=True) == count
+def test_there_is_no_exemption_for_national_counts() -> None:
+    with pytest.raises(TypeError):
+        suppress(3, national=True)  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("national", [False, True])
-def test_a_negative_count_is_refused(national: bool) -> None:
+def test_a_negative_count_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot be negative"):
-        suppress(-1, national=national)
+        suppress(-1)
 
 
 @pytest.mark.parametrize("bad", [True, 8.0, "8", None])
@@ -107,24 +114,22 @@ def test_rate_over_a_zero_denominator_is_hidden() -> None:
     assert rate(0, 0) == "*"
 
 
-def test_national_rate_over_a_zero_denominator_is_hidden() -> None:
-    assert rate(0, 0, national=True) == "*"
-
-
 @pytest.mark.parametrize(
     ("numerator", "denominator", "expected"),
-    [(13, 22, 59.1), (1, 3, 33.3), (2, 3, 66.7), (7, 7, 100.0), (0, 5, 0.0)],
-    ids=["13-of-22", "1-of-3", "2-of-3", "7-of-7", "0-of-5"],
+    [(10, 15, 66.7), ("*", 15, "*"), (10, "*", "*"), (0, 0, "*"), (0, 10, 0.0)],
+    ids=["both-shown", "numerator-hidden", "denominator-hidden", "nothing-over-nothing", "none-of-ten"],
 )
-def test_national_rates_use_the_raw_counts(numerator: int, denominator: int, expected: float) -> None:
-    assert rate(numerator, denominator, national=True) == expected
+def test_a_rate_of_published_figures_is_hidden_when_either_is(
+    numerator: int | str, denominator: int | str, expected: object
+) -> None:
+    assert shown_rate(numerator, denominator) == expected
 
 
 def test_a_negative_figure_in_a_rate_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot be negative, got -1"):
         rate(-1, 20)
     with pytest.raises(ValueError, match="cannot be negative, got -20"):
-        rate(5, -20, national=True)
+        rate(5, -20)
 
 
 # --- Means and medians ---------------------------------------------------------------------
@@ -157,7 +162,53 @@ def test_mean_of_seven_values_is_hidden_and_of_eight_is_shown() -> None:
     assert suppress_mean([1, 2, 3, 4, 5, 6, 7, 8]) == 4.5
 
 
-def test_national_median_and_mean_are_shown_for_small_groups() -> None:
-    assert suppress_median([4, 10, 6], national=True) == 6.0
-    assert suppress_mean([4, 10, 7], national=True) == 7.0
-    assert suppress_median([], national=True) is None
+def test_a_median_of_a_small_national_group_is_hidden_too() -> None:
+    with pytest.raises(TypeError):
+        suppress_median([4, 10, 6], national=True)  # type: ignore[call-arg]
+    assert suppress_median([4, 10, 6]) == "*"
+
+
+# --- Breakdowns ----------------------------------------------------------------------------
+
+
+def test_a_breakdown_with_no_small_cell_is_only_rounded() -> None:
+    assert suppress_breakdown([9, 0, 23, 12]) == [10, 0, 25, 10]
+
+
+def test_a_breakdown_whose_total_is_hidden_is_withheld_whole_zeros_included() -> None:
+    # One gambling referral: naming its region, even as "*", beside zeros, gives it away.
+    assert suppress_breakdown([0, 1, 0, 0]) == ["*", "*", "*", "*"]
+    assert suppress_breakdown([3, 4]) == ["*", "*"]
+
+
+def test_a_breakdown_of_a_given_total_is_withheld_when_that_total_is_hidden() -> None:
+    # Needs overlap: two needs each for 3 referrals. The total is what decides.
+    assert suppress_breakdown([3, 3, 0], total=3) == ["*", "*", "*"]
+    assert suppress_breakdown([8, 8, 0], total=9) == [10, 10, 0]
+
+
+def test_a_lone_hidden_cell_takes_the_smallest_other_non_zero_cell_with_it() -> None:
+    # 3 and 9 of 12: the total (10) less the rest (10) would give the 3 away.
+    assert suppress_breakdown([0, 9, 3]) == [0, "*", "*"]
+    # The smallest as published (10 beside 15 and 20), never a zero.
+    assert suppress_breakdown([20, 0, 2, 14, 9]) == [20, 0, "*", 15, "*"]
+
+
+def test_a_tie_for_the_second_hidden_cell_goes_to_the_first_in_order() -> None:
+    # 12 and 8 both show as 10: which of them is hidden must not say which is smaller.
+    assert suppress_breakdown([12, 8, 5]) == ["*", 10, "*"]
+    assert suppress_breakdown([8, 12, 5]) == ["*", 10, "*"]
+
+
+def test_two_hidden_cells_need_no_third() -> None:
+    assert suppress_breakdown([2, 3, 20]) == ["*", "*", 20]
+
+
+def test_an_empty_breakdown_stays_zero() -> None:
+    assert suppress_breakdown([0, 0, 0]) == [0, 0, 0]
+    assert suppress_breakdown([]) == []
+
+
+def test_a_negative_cell_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        suppress_breakdown([10, -1])

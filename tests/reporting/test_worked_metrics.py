@@ -1,7 +1,8 @@
 """Each dashboard figure on a small hand-built service, with the answers worked out by hand.
 
-All figures here are national (no region, profession or career-stage filter), so they are
-shown as counted; disclosure control below national level is in test_disclosure_applied.
+Every figure shown is suppressed, national included (test_disclosure_applied), and these
+services are small, so each test checks the counts exactly in the facts the dashboard reads
+(`counted`: what was counted, and in which month) and then the figures as the page shows them.
 "Now" is 10 August 2025 in the UK (British Summer Time).
 """
 
@@ -14,10 +15,23 @@ import pytest
 from clinicians.models import AppointmentKind, AppointmentStatus, CareEpisode, DischargeReason
 from practitioner_health.accounts.models import User
 from referrals.models import Eligibility
+from reporting.models import (
+    ALL,
+    ActivityFact,
+    CaseloadFact,
+    ClosureFact,
+    DischargeFact,
+    NeedFact,
+    OutcomeFact,
+    ReferralFact,
+    WaitFact,
+    WaitKind,
+)
+from reporting.selectors import histogram_median
 
 from . import factories as f
 from .factories import ANSWERED, NO_ANSWER, at
-from .helpers import dashboard_for, first_column, refresh, shown
+from .helpers import counted, dashboard_for, first_column, refresh, shown
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_august_2025")]
 
@@ -54,28 +68,24 @@ def test_referrals_are_counted_in_their_uk_month_by_channel_need_and_eligibility
     f.ReferralFactory(submitted_at=at(2025, 5, 31, 23, 59))
     refresh(MAY, JUNE, JULY)
 
+    assert counted(ReferralFact, JUNE, "referrals", by="channel") == {"web": 2, "phone": 1, "app": 1}
+    assert [counted(ReferralFact, JUNE, field) for field in ("eligible", "ineligible", "needs_review")] == [1, 1, 1]
+    assert counted(NeedFact, JUNE, "referrals", by="need") == {"low-mood": 1, "anxiety": 1, "alcohol": 1, "stress": 1}
+    assert [counted(ReferralFact, month, "referrals") for month in (MAY, JULY)] == [1, 1]
+
     june = dashboard_for(period="month-2025-06")
 
-    assert shown(june.eligibility) == {
-        "Referrals received": ["4", "100.0%"],
-        "Eligible": ["1", "25.0%"],
-        "Not eligible": ["1", "25.0%"],
-        "Needs review by a handler": ["1", "25.0%"],
-        "Not yet decided": ["1", "25.0%"],
-    }
-    assert first_column(june.by_channel) == {"Website": "2", "Phone (logged by a handler)": "1", "App": "1"}
-    needs = first_column(june.by_need)
-    assert {need: n for need, n in needs.items() if n != "0"} == {
-        "Low mood": "1",
-        "Anxiety": "1",
-        "Alcohol": "1",
-        "Stress or burnout": "1",
-    }
+    # 4 referrals: hidden, and every breakdown of them withheld whole.
+    assert set(map(tuple, shown(june.eligibility).values())) == {("*", "*")}
+    assert first_column(june.by_channel) == {"Website": "*", "Phone (logged by a handler)": "*", "App": "*"}
+    assert set(first_column(june.by_need).values()) == {"*"}
     trend = first_column(june.trend)
     months = list(trend)
     assert (months[0], months[-1]) == ("Jul 2024", "Jun 2025")
-    assert (trend["May 2025"], trend["Jun 2025"]) == ("1", "4")
-    assert dashboard_for(period="month-2025-07").eligibility.row("Referrals received").figures[0].value == 1
+    # 5 referrals on the whole line: hidden, so every month is, the empty ones too.
+    assert set(trend.values()) == {"*"}
+    assert dashboard_for(period="month-2025-07").eligibility.row("Referrals received").figures[0].value == "*"
+    assert first_column(dashboard_for(period="month-2025-03").eligibility)["Referrals received"] == "0"
 
 
 def test_a_quarter_adds_up_its_three_months() -> None:
@@ -84,10 +94,17 @@ def test_a_quarter_adds_up_its_three_months() -> None:
     f.ReferralFactory(submitted_at=at(2025, 7, 1, 9))
     refresh(APRIL, MAY, JUNE, JULY)
 
+    assert [counted(ReferralFact, month, "referrals") for month in (APRIL, MAY, JUNE, JULY)] == [1, 2, 1, 1]
+
     quarter = dashboard_for(period="quarter-2025-q1")
 
     assert quarter.filters.period.label == "Q1 2025/26 (April to June 2025)"
-    assert quarter.eligibility.row("Referrals received").figures[0].value == 4
+    assert quarter.eligibility.row("Referrals received").figures[0].value == "*"
+    # Three times as many: 12 in the quarter shows as 10 (with July's, 13 would show as 15).
+    for day in (at(2025, 4, 3), at(2025, 5, 3), at(2025, 5, 4), at(2025, 6, 30, 22)) * 2:
+        f.ReferralFactory(submitted_at=day)
+    refresh(APRIL, MAY, JUNE, JULY)
+    assert dashboard_for(period="quarter-2025-q1").eligibility.row("Referrals received").figures[0].value == 10
 
 
 # --- Waits ----------------------------------------------------------------------------------
@@ -119,18 +136,30 @@ def test_waits_to_first_appointment_and_first_treatment_against_6_and_18_weeks()
     _treated(35, at(2025, 7, 1, 0, 30))
     refresh(MAY, JUNE, JULY)
 
+    # Treatment: 9 waits; median is the 5th, 43 days; within 42 days: 4; within 126 days: 7.
+    assert _waits(JUNE, WaitKind.FIRST_TREATMENT) == (9, 4, 7, 43)
+    # First appointment: the 8 without the one assessed in May; median (42 + 43) / 2; 4 and 7.
+    assert _waits(JUNE, WaitKind.FIRST_APPOINTMENT) == (8, 4, 7, 42.5)
+    assert _waits(MAY, WaitKind.FIRST_TREATMENT) == (1, 1, 1, 15)
+    assert _waits(MAY, WaitKind.FIRST_APPOINTMENT)[0] == 2
+    assert _waits(JULY, WaitKind.FIRST_TREATMENT)[0] == 1
+
     waits = shown(dashboard_for(period="month-2025-06").waits)
 
-    # Treatment: 9 waits; median is the 5th, 43 days; within 42 days: 4 of 9 (44.4%);
-    # within 126 days: 7 of 9 (77.8%).
-    assert waits["Referral to first treatment"] == ["9", "43 days", "44.4%", "77.8%"]
-    # First appointment: the 8 without the one assessed in May; median (42 + 43) / 2;
-    # 4 of 8 within 6 weeks (50.0%), 7 of 8 within 18 weeks (87.5%).
-    assert waits["Referral to first appointment"] == ["8", "42.5 days", "50.0%", "87.5%"]
+    # 9 and 8 waits show as 10, and a median of more than 7 waits is shown; 4 and 7 within
+    # the standards are hidden, so their rates are too.
+    assert waits["Referral to first treatment"] == ["10", "43 days", "*", "*"]
+    assert waits["Referral to first appointment"] == ["10", "42.5 days", "*", "*"]
     may = shown(dashboard_for(period="month-2025-05").waits)
-    assert may["Referral to first treatment"] == ["1", "15 days", "100.0%", "100.0%"]
-    assert may["Referral to first appointment"][0] == "2"
-    assert shown(dashboard_for(period="month-2025-07").waits)["Referral to first treatment"][0] == "1"
+    assert may["Referral to first treatment"] == ["*", "*", "*", "*"]
+    assert may["Referral to first appointment"][0] == "*"
+
+
+def _waits(month: date, kind: str) -> tuple[int, int, int, float | None]:
+    """Waits of a kind ended in the month, within 6 and 18 weeks, and their median, as counted."""
+    row = WaitFact.objects.get(month=month, kind=kind, region=ALL, profession=ALL, career_stage=ALL)
+    median = histogram_median({int(days): n for days, n in row.days.items()})
+    return row.waits, row.within_6_weeks, row.within_18_weeks, median
 
 
 def test_wait_to_first_contact_counts_uk_calendar_days() -> None:
@@ -143,18 +172,18 @@ def test_wait_to_first_contact_counts_uk_calendar_days() -> None:
     f.ReferralFactory(submitted_at=at(2025, 6, 30), first_contact_at=at(2025, 7, 14))
     refresh(JUNE, JULY)
 
-    assert shown(dashboard_for(period="month-2025-06").waits)["Referral to first contact"] == [
-        "3",
-        "1 day",
-        "100.0%",
-        "100.0%",
-    ]
-    assert shown(dashboard_for(period="month-2025-07").waits)["Referral to first contact"] == [
-        "1",
-        "14 days",
-        "100.0%",
-        "100.0%",
-    ]
+    # Waits of 1, 5 and 0 days; the July one of 14.
+    assert _waits(JUNE, WaitKind.FIRST_CONTACT) == (3, 3, 3, 1)
+    assert _waits(JULY, WaitKind.FIRST_CONTACT) == (1, 1, 1, 14)
+    assert WaitFact.objects.get(
+        month=JUNE, kind=WaitKind.FIRST_CONTACT, region=ALL, profession=ALL, career_stage=ALL
+    ).days == {
+        "0": 1,
+        "1": 1,
+        "5": 1,
+    }
+    # As shown: 3 waits, and so their median, are hidden.
+    assert shown(dashboard_for(period="month-2025-06").waits)["Referral to first contact"] == ["*", "*", "*", "*"]
 
 
 def test_a_period_with_no_waits_says_so() -> None:
@@ -200,26 +229,26 @@ def test_outcomes_of_courses_finished_in_june(recorder: User) -> None:
     course(ended=None, treatments=3, first=(20, 15), last=(2, 2))
     refresh(JUNE, JULY)
 
+    fields = ("finished", "paired", "caseness_at_start", "recovered", "reliable_improvement", "reliable_recovery")
+    # 5 finished, 4 with paired scores, 3 at caseness at the start; of those 3, 2 recovered
+    # (66.7%); of the 4, 1 reliably improved (25.0%) and 1 deteriorated (25.0%); 1 reliably
+    # recovered of 3 (33.3%).
+    assert [counted(OutcomeFact, JUNE, field) for field in fields] == [5, 4, 3, 2, 1, 1]
+    assert counted(OutcomeFact, JUNE, "reliable_deterioration") == 1
+    assert counted(DischargeFact, JUNE, "discharges", by="reason") == {
+        DischargeReason.COMPLETED: 4,
+        DischargeReason.DID_NOT_ATTEND: 1,
+        DischargeReason.DECLINED: 1,
+    }
+    assert counted(OutcomeFact, JULY, "finished") == 1
+
     june = dashboard_for(period="month-2025-06")
 
-    treatment = first_column(june.treatment)
-    assert treatment["Finished courses of treatment"] == "5"
-    assert treatment["Finished courses with first and last scores"] == "4"
-    assert treatment["Finished courses at caseness at the start"] == "3"
-    assert shown(june.outcomes) == {
-        # 2 recovered of 3 at caseness at the start.
-        "Recovery (standard 50%)": ["2", "3", "66.7%"],
-        # 1 reliably improved of 4 with paired scores.
-        "Reliable improvement": ["1", "4", "25.0%"],
-        "Reliable recovery": ["1", "3", "33.3%"],
-        "Reliable deterioration": ["1", "4", "25.0%"],
-    }
-    assert {reason: n for reason, n in first_column(june.discharges).items() if n != "0"} == {
-        "Completed treatment": "4",
-        "Did not attend": "1",
-        "Declined further care": "1",
-    }
-    assert first_column(dashboard_for(period="month-2025-07").treatment)["Finished courses of treatment"] == "1"
+    # As shown: every count is 1 to 7, so hidden, with every rate worked from them.
+    assert set(first_column(june.treatment).values()) == {"*"}
+    assert set(map(tuple, shown(june.outcomes).values())) == {("*", "*", "*")}
+    # 6 discharges: too few to say why, so every reason is hidden, the empty ones too.
+    assert set(first_column(june.discharges).values()) == {"*"}
 
 
 def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_closed() -> None:
@@ -237,17 +266,19 @@ def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_cl
     f.ReferralFactory(status="closed", closed_reason="", closed_at=at(2025, 6, 6))
     refresh(JUNE, JULY)
 
-    assert first_column(dashboard_for(period="month-2025-06").closures) == {
-        "Not eligible": "1",
-        "The helpline could not reach them": "2",
-        "Declined the service when the helpline spoke to them": "1",
-        "Stopped their referral themselves": "1",
+    assert counted(ClosureFact, JUNE, "closures", by="reason") == {
+        "ineligible": 1,
+        "not_reached": 2,
+        "declined": 1,
+        "withdrawn": 1,
     }
-    assert first_column(dashboard_for(period="month-2025-07").closures)["Stopped their referral themselves"] == "1"
-    # Below national level, a count of 1 to 7 is a star.
-    midlands = first_column(dashboard_for(period="month-2025-06", region="midlands").closures)
-    assert midlands["Declined the service when the helpline spoke to them"] == "*"
-    assert midlands["The helpline could not reach them"] == "0"
+    assert counted(ClosureFact, JULY, "closures", by="reason") == {"withdrawn": 1}
+    # 5 closures in June: too few to say why, nationally or in a region (where there was 1).
+    for params in ({}, {"region": "midlands"}):
+        closures = first_column(dashboard_for(period="month-2025-06", **params).closures)
+        assert set(closures.values()) == {"*"}
+    # A region with none has nothing to hide.
+    assert set(first_column(dashboard_for(period="month-2025-06", region="north-west").closures).values()) == {"0"}
 
 
 def test_caseload_is_counted_at_the_end_of_the_month_and_now_for_this_month() -> None:
@@ -260,12 +291,17 @@ def test_caseload_is_counted_at_the_end_of_the_month_and_now_for_this_month() ->
     care(at(2025, 7, 2))  # started after June
     refresh(JUNE, AUGUST)
 
+    assert counted(CaseloadFact, JUNE, "active") == 2
+    assert counted(CaseloadFact, AUGUST, "active") == 2
     assert (
-        first_column(dashboard_for(period="month-2025-06").treatment)["Active caseload at the end of June 2025"] == "2"
+        first_column(dashboard_for(period="month-2025-06").treatment)["Active caseload at the end of June 2025"] == "*"
     )
     # This month (and a period running into the future) shows the caseload at the last count.
     for params in ({"period": "month-2025-08"}, {"period": "year-2025"}):
-        assert first_column(dashboard_for(**params).treatment)["Active caseload now"] == "2"
+        assert first_column(dashboard_for(**params).treatment)["Active caseload now"] == "*"
+    assert (
+        first_column(dashboard_for(period="month-2025-05").treatment)["Active caseload at the end of May 2025"] == "0"
+    )
 
 
 # --- Appointments and callbacks -------------------------------------------------------------
@@ -284,14 +320,18 @@ def test_did_not_attend_rate_is_missed_out_of_attended_and_missed() -> None:
     f.appointment(care, at(2025, 7, 2), status=AppointmentStatus.DID_NOT_ATTEND)
     refresh(APRIL, MAY, JUNE, JULY)
 
-    # June: 2 missed of 8 attended or missed.
+    # June: 6 attended and 2 missed; April to June, 7 and 2 (July's missed one is July's).
+    assert [counted(ActivityFact, JUNE, field) for field in ("attended", "did_not_attend")] == [6, 2]
+    assert sum(counted(ActivityFact, month, "attended") for month in (APRIL, MAY, JUNE)) == 7
+    assert counted(ActivityFact, JULY, "did_not_attend") == 1
+
+    # As shown: each is hidden, and so is the rate of 2 missed of 8 (or of 9 over the quarter).
     assert shown(dashboard_for(period="month-2025-06").appointments) == {
-        "Appointments attended": ["6"],
-        "Appointments not attended (did not attend)": ["2"],
-        "Did-not-attend rate": ["25.0%"],
+        "Appointments attended": ["*"],
+        "Appointments not attended (did not attend)": ["*"],
+        "Did-not-attend rate": ["*"],
     }
-    # April to June: 7 attended, 2 missed: 2 of 9.
-    assert shown(dashboard_for(period="quarter-2025-q1").appointments)["Did-not-attend rate"] == ["22.2%"]
+    assert shown(dashboard_for(period="quarter-2025-q1").appointments)["Did-not-attend rate"] == ["*"]
 
 
 def test_callbacks_count_in_the_month_of_their_first_call_and_as_answered_if_any_call_was() -> None:
@@ -304,9 +344,12 @@ def test_callbacks_count_in_the_month_of_their_first_call_and_as_answered_if_any
     f.callback([(at(2025, 5, 30, 16), NO_ANSWER), (at(2025, 6, 2, 9), ANSWERED)], referral=referral)
     refresh(MAY, JUNE)
 
+    # June: 3 made, 2 of them answered; May: 1, answered (in June).
+    assert [counted(ActivityFact, JUNE, field) for field in ("callbacks_made", "callbacks_answered")] == [3, 2]
+    assert [counted(ActivityFact, MAY, field) for field in ("callbacks_made", "callbacks_answered")] == [1, 1]
+
     assert shown(dashboard_for(period="month-2025-06").callbacks) == {
-        "Callbacks made": ["3"],
-        "Callbacks answered": ["2"],
-        "Answered rate": ["66.7%"],
+        "Callbacks made": ["*"],
+        "Callbacks answered": ["*"],
+        "Answered rate": ["*"],
     }
-    assert shown(dashboard_for(period="month-2025-05").callbacks)["Callbacks answered"] == ["1"]
