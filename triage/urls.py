@@ -15,6 +15,7 @@ urlpatterns = [
     path("referral/<int:pk>/eligibility/", views.eligibility_decide, name="eligibility"),
     path("referral/<int:pk>/match/", views.match, name="match"),
     path("referral/<int:pk>/close/", views.referral_close_view, name="close"),
+    path("referral/<int:pk>/reopen/", views.referral_reopen_view, name="reopen"),
     path("my/callback/", views.my_callback, name="my_callback"),
     path("voice/incoming/", webhooks.voice_incoming, name="voice_incoming"),
     path("voice/out-of-hours/", webhooks.voice_out_of_hours, name="voice_out_of_hours"),
