@@ -200,7 +200,11 @@ def status_writes(source: str) -> list[int]:
         elif isinstance(node, ast.AnnAssign | ast.AugAssign):
             targets = [node.target]
         for target in targets:
-            if isinstance(target, ast.Attribute) and target.attr == "status" and "referral" in ast.unparse(target.value).lower():
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "status"
+                and "referral" in ast.unparse(target.value).lower()
+            ):
                 found.append(node.lineno)
         if not isinstance(node, ast.Call):
             continue
@@ -241,7 +245,5 @@ def test_the_checker_finds_the_ways_status_used_to_be_written() -> None:
 def test_nothing_outside_referrals_services_writes_a_referral_status() -> None:
     files = _code_files()
     assert Path(ROOT / "triage/services/helpline.py") in files and Path(ROOT / "clinicians/services/care.py") in files
-    offenders = {
-        str(path.relative_to(ROOT)): lines for path in files if (lines := status_writes(path.read_text()))
-    }
+    offenders = {str(path.relative_to(ROOT)): lines for path in files if (lines := status_writes(path.read_text()))}
     assert offenders == {}, "change a referral's status through the transitions in referrals/services.py"

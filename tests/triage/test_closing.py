@@ -180,5 +180,7 @@ def test_reopening_when_they_have_referred_again_says_which_referral_to_use(clie
 
 def test_an_open_referral_cannot_be_reopened(client_for, handler) -> None:  # type: ignore[no-untyped-def]
     referral = ReferralFactory()
-    response = client_for(handler).post(f"/helpline/referral/{referral.pk}/reopen/", {"reason": "back_in_touch"}, follow=True)
+    response = client_for(handler).post(
+        f"/helpline/referral/{referral.pk}/reopen/", {"reason": "back_in_touch"}, follow=True
+    )
     assert "This referral is not closed." in response.content.decode()
