@@ -9,7 +9,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentStatus
@@ -17,9 +17,9 @@ from practitioner_health.accounts.models import User
 from practitioner_health.notifications.models import Notification
 from practitioner_health.notifications.models import Status as NotificationStatus
 from referrals.eligibility import registration_index
-from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
+from referrals.models import FINISHED_STATUSES, Eligibility, Need, Referral, ReferralNeed, Register, Status
 
-from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus
+from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus, ReferralOwnership
 from .urgency import opening_calendar, urgent_target, with_latest_triage
 
 # Rows of each queue on the dashboard; the whole queue is on its own page, in pages.
@@ -40,11 +40,43 @@ class Queue:
     total: int
 
 
+# What a referral row in a queue shows (who, what help, where, how long waiting) and what
+# places it in its queue: nothing else is read or decrypted.
+REFERRAL_ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "submitted_at",
+    "urgent",
+    "status",
+    "eligibility",
+    "channel",
+    "first_contact_at",
+    "name",
+    "preferred_name",
+    "seen_where",
+    "seen_region",
+    "work_region",
+)
+
+
 def _referrals() -> QuerySet[Referral]:
-    # Only what a queue row shows: no decryption of names for the whole list.
-    return Referral.objects.only(
-        "pk", "reference", "submitted_at", "urgent", "status", "eligibility", "channel", "first_contact_at"
+    # With who is working it ("being worked by"), in the same query.
+    return Referral.objects.select_related("ownership__handler").only(
+        *REFERRAL_ROW_COLUMNS, "ownership__taken_at", "ownership__handler__full_name", "ownership__handler__role"
     )
+
+
+def with_needs(rows: list[Any]) -> list[Any]:
+    """Each referral row with `.need_labels`, what they asked for help with: one query for all rows."""
+    referrals = [row for row in rows if isinstance(row, Referral)]
+    if not referrals:
+        return rows
+    labels: dict[int, list[str]] = {referral.pk: [] for referral in referrals}
+    for referral_id, need in ReferralNeed.objects.filter(referral_id__in=labels).values_list("referral_id", "need"):
+        labels[referral_id].append(Need(need).label)
+    for referral in referrals:
+        referral.need_labels = labels[referral.pk]  # type: ignore[attr-defined]
+    return rows
 
 
 # Each queue is a condition on one table. The same condition picks the queue's rows and,
@@ -55,7 +87,8 @@ def _referrals() -> QuerySet[Referral]:
 # state a referral can reach). Once a clinician has seen them, they are on that clinician's
 # caseload instead.
 # Open, spelled as the statuses themselves so the queue index (status, urgent, submitted_at) serves it.
-OPEN = Q(status__in=[status for status in Status if status not in FINISHED_STATUSES])
+OPEN_STATUSES = [status for status in Status if status not in FINISHED_STATUSES]
+OPEN = Q(status__in=OPEN_STATUSES)
 # A clinician has seen them: an attended appointment in any of their care episodes.
 SEEN = Q(Exists(Appointment.objects.filter(episode__referral_id=OuterRef("pk"), status=AppointmentStatus.ATTENDED)))
 NOT_REVIEW = ~Q(eligibility=Eligibility.NEEDS_REVIEW)
@@ -298,18 +331,17 @@ def queue_totals(now: datetime) -> dict[str, int]:
 def dashboard_queues(now: datetime | None = None) -> list[Queue]:
     """Every queue's length and first few rows (oldest or most pressing first).
 
-    The lengths come first, three queries in all, so an empty queue costs no query of its own.
+    The lengths come first, three queries in all, so an empty queue costs no query of its own;
+    the needs of every referral shown are one query more, whatever the number of queues.
     """
     now = now or timezone.now()
     totals = queue_totals(now)
-    return [
-        definition.filled(
-            list(definition.rows(now)[:DASHBOARD_ROWS]) if totals[definition.key] else [],
-            totals[definition.key],
-            now,
-        )
+    rows = {
+        definition.key: list(definition.rows(now)[:DASHBOARD_ROWS]) if totals[definition.key] else []
         for definition in QUEUES
-    ]
+    }
+    with_needs([row for items in rows.values() for row in items])
+    return [definition.filled(rows[definition.key], totals[definition.key], now) for definition in QUEUES]
 
 
 def referral_search(query: str) -> list[Referral]:
@@ -324,6 +356,20 @@ def referral_search(query: str) -> list[Referral]:
         indexes = [registration_index(Register.GMC, text), registration_index(Register.GDC, text)]
         return list(_referrals().filter(registration_index__in=indexes).order_by("-submitted_at"))
     return []
+
+
+def referrals_worked_by(handler_id: int) -> QuerySet[Referral]:
+    """ "My referrals": the open referrals a handler has taken, longest held first."""
+    return (
+        _referrals()
+        .filter(ownership__handler_id=handler_id, status__in=OPEN_STATUSES)
+        .annotate(taken_at=F("ownership__taken_at"))
+        .order_by("ownership__taken_at", "pk")
+    )
+
+
+def ownership_of(referral_id: int) -> ReferralOwnership | None:
+    return ReferralOwnership.objects.filter(referral_id=referral_id).select_related("handler").first()
 
 
 def referral_for_handler(pk: int) -> Referral:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicians.selectors import referral_care
 from practitioner_health.accounts.decorators import handler_required, practitioner_required
@@ -37,6 +37,7 @@ from .forms import (
 from .models import CallbackReason, CallbackStatus, CallLog, RiskLevel, TriageAssessment
 from .services.callbacks import callback_request
 from .services.helpline import call_log_record, eligibility_decision_record, triage_assessment_record
+from .services.ownership import OwnershipError, referral_release, referral_take
 from .urgency import referral_urgent_target
 
 
@@ -86,7 +87,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such queue")
     page = page_of(request, definition.rows(timezone.now()), selectors.QUEUE_PAGE_ROWS)
     context = {
-        "queue": definition.filled(list(page.object_list), page.paginator.count),
+        "queue": definition.filled(selectors.with_needs(list(page.object_list)), page.paginator.count),
         "page": page,
         "pagination": pagination_links(request, page),
     }
@@ -110,6 +111,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_review": referral.eligibility == Eligibility.NEEDS_REVIEW and referral.is_open,
         "urgent_target": referral_urgent_target(referral, assessments[0] if assessments else None),
         "reopen_form": ReopenForm() if referral.status == Status.CLOSED else None,
+        "ownership": selectors.ownership_of(referral.pk),
     }
     return render(request, "triage/referral.html", context)
 
@@ -269,6 +271,46 @@ def referral_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Referral reopened. It is back in the helpline's queues.")
             return redirect("triage:referral", pk=referral.pk)
     return render(request, "triage/reopen_form.html", {"form": form, "referral": referral, "error": error})
+
+
+@handler_required
+@require_POST
+def referral_take_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a referral: the record and the queues say it is being worked by this handler."""
+    referral = get_referral_for_handler(request, pk)
+    try:
+        referral_take(referral=referral, handler=request.user)  # type: ignore[arg-type]
+    except OwnershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "You are working this referral. It is in your list of referrals.")
+    return redirect("triage:referral", pk=referral.pk)
+
+
+@handler_required
+@require_POST
+def referral_release_view(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_handler(request, pk)
+    try:
+        referral_release(referral=referral, handler=request.user)  # type: ignore[arg-type]
+    except OwnershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Released. Any handler can take it now.")
+    return redirect("triage:referral", pk=referral.pk)
+
+
+@handler_required
+@require_GET
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrals this handler is working, longest held first, in pages."""
+    page = page_of(request, selectors.referrals_worked_by(request.user.pk), selectors.QUEUE_PAGE_ROWS)
+    rows = selectors.with_needs(list(page.object_list))
+    return render(
+        request,
+        "triage/my_referrals.html",
+        {"rows": rows, "page": page, "pagination": pagination_links(request, page)},
+    )
 
 
 @handler_required

@@ -50,6 +50,10 @@ RULES = {
     "triage:match": only("handler"),
     "triage:close": only("handler"),
     "triage:reopen": only("handler"),
+    # Taking and releasing are POSTs: a GET is refused once the role is checked.
+    "triage:take": only("handler", status=405),
+    "triage:release": only("handler", status=405),
+    "triage:my_referrals": only("handler"),
     # A practitioner with an open referral asks for a call back; without one, 404.
     "triage:my_callback": only("practitioner", status=200),
     # Twilio webhooks: POST only, and a valid signature is checked before anything else.
@@ -78,6 +82,8 @@ KWARGS = {
     "triage:call_create": _referral,
     "triage:close": _referral,
     "triage:reopen": _closed_referral,
+    "triage:take": _referral,
+    "triage:release": _referral,
     "triage:callback_create": _referral,
     "triage:triage_create": _referral,
     "triage:eligibility": _referral,

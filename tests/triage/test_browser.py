@@ -31,7 +31,7 @@ def test_a_handler_triages_matches_assigns_and_books(live_server, signed_in_page
     expect(page.get_by_role("heading", name="Urgent and high risk, not yet seen")).to_be_visible()
     assert_accessible(page, "triage-dashboard")
 
-    page.get_by_role("link", name=referral.reference).first.click()
+    page.get_by_role("link", name=referral.name).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(referral.name)
     assert_accessible(page, "triage-referral")
 
