@@ -127,6 +127,15 @@ class ClosedReason(models.TextChoices):
     NOT_REACHED = "not_reached", "The helpline could not reach them"
 
 
+class ReopenReason(models.TextChoices):
+    """Why a closed referral was opened again. No free text: it is shown in the audit trail,
+    which the practitioner reads too."""
+
+    BACK_IN_TOUCH = "back_in_touch", "They got back in touch"
+    CLOSED_IN_ERROR = "closed_in_error", "Closed by mistake"
+    ELIGIBILITY_RECONSIDERED = "eligibility", "Eligibility to be looked at again"
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
         return self.exclude(status__in=FINISHED_STATUSES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +40,7 @@ from .models import (
     Profession,
     Referral,
     ReferralNeed,
+    ReopenReason,
     Status,
 )
 from .signals import referral_closed
@@ -498,24 +499,146 @@ def referral_people_known_update(*, referral: Referral, people_known: str) -> Re
     return referral
 
 
-class ReferralNotClosableError(ValueError):
+# --- A referral's status: every change goes through one of the transitions below ----------
+
+# Every move a referral's status may make, and no other. A transition that is not here is
+# refused with ReferralTransitionError, whoever asks: so a closed referral cannot be triaged
+# or assigned until it is reopened, and a referral with a clinician is ended by discharge.
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.CONTACTED, Status.TRIAGED, Status.ASSIGNED, Status.CLOSED}),
+    Status.CONTACTED: frozenset({Status.TRIAGED, Status.ASSIGNED, Status.CLOSED}),
+    # TRIAGED to itself: a second triage before assignment (the risk changed on a later call).
+    Status.TRIAGED: frozenset({Status.TRIAGED, Status.ASSIGNED, Status.CLOSED}),
+    # ASSIGNED to itself: a triage while with a clinician updates their handover, not the status.
+    Status.ASSIGNED: frozenset({Status.ASSIGNED, Status.DISCHARGED}),
+    Status.DISCHARGED: frozenset(),
+    # Reopened: back to the helpline's first step it had not yet passed.
+    Status.CLOSED: frozenset({Status.NEW, Status.CONTACTED}),
+}
+
+# What a refused move is called in the error a handler reads.
+_MOVE_WORDS = {
+    Status.CONTACTED: "marked as contacted",
+    Status.TRIAGED: "triaged",
+    Status.ASSIGNED: "assigned to a clinician",
+    Status.DISCHARGED: "discharged",
+    Status.CLOSED: "closed",
+    Status.NEW: "reopened",
+}
+
+
+class ReferralTransitionError(ValueError):
+    """A status change the referral's lifecycle does not allow (see ALLOWED_MOVES)."""
+
+    def __init__(self, referral: Referral, to: str) -> None:
+        self.referral = referral
+        self.to = to
+        current = Status(referral.status).label.lower()
+        super().__init__(f"Referral {referral.reference} cannot be {_MOVE_WORDS[Status(to)]}: it is {current}.")
+
+
+class ReferralNotClosableError(ReferralTransitionError):
     """The referral is with a clinician (whose discharge ends it) or already finished."""
 
 
-def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by: User) -> Referral:
-    """Close a referral before care: the practitioner stops it, or the helpline closes it.
+class ReferralReopenError(ValueError):
+    """The referral cannot be reopened (not closed, or the person has another open referral)."""
 
-    The helpline's scheduled callbacks for it are cancelled in the same transaction (through
-    `referral_closed`), so nobody rings a person who asked us not to. The referral leaves every
-    queue, and the person may refer themselves again at once.
+
+def transition_allowed(current: str, to: str) -> bool:
+    return to in ALLOWED_MOVES.get(current, frozenset())
+
+
+def _locked(referral: Referral) -> Referral:
+    """The referral's row, locked for this transaction, with the caller's instance refreshed."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    for name in ("status", "first_contact_at", "closed_at", "closed_reason", "eligibility", "urgent"):
+        setattr(referral, name, getattr(locked, name))
+    return referral
+
+
+def _move(referral: Referral, to: str, *, error: type[ReferralTransitionError] = ReferralTransitionError) -> None:
+    if not transition_allowed(referral.status, to):
+        raise error(referral, to)
+    referral.status = to
+
+
+def referral_mark_contacted(*, referral: Referral, at: datetime | None = None) -> Referral:
+    """The helpline reached them. Records the first contact (once) and moves a new referral on
+    to "contacted"; later in the pathway only the first-contact time is filled in if missing.
+    A finished referral keeps its status (a call from someone whose referral closed is logged,
+    and does not reopen it: a handler reopens it, with a reason)."""
+    with transaction.atomic():
+        _locked(referral)
+        fields = []
+        if referral.first_contact_at is None:
+            referral.first_contact_at = at or timezone.now()
+            fields.append("first_contact_at")
+        if referral.status == Status.NEW:
+            _move(referral, Status.CONTACTED)
+            fields.append("status")
+        if fields:
+            referral.save(update_fields=fields)
+    return referral
+
+
+def referral_mark_triaged(*, referral: Referral, high_risk: bool = False) -> Referral:
+    """A triage was recorded. Counts as contact; moves new or contacted referrals to "triaged"
+    (one with a clinician stays with them). High risk marks the referral urgent, so it stays
+    in the urgent queue until a clinician has seen them. Refused for a finished referral."""
+    with transaction.atomic():
+        _locked(referral)
+        target = Status.ASSIGNED if referral.status == Status.ASSIGNED else Status.TRIAGED
+        _move(referral, target)
+        fields = ["status"]
+        if referral.first_contact_at is None:
+            referral.first_contact_at = timezone.now()
+            fields.append("first_contact_at")
+        if high_risk and not referral.urgent:
+            referral.urgent = True
+            fields.append("urgent")
+        referral.save(update_fields=fields)
+    return referral
+
+
+def referral_mark_assigned(*, referral: Referral) -> Referral:
+    """A care episode started (the clinicians app calls this). Refused for a finished referral
+    and one already with a clinician."""
+    with transaction.atomic():
+        _locked(referral)
+        if referral.status == Status.ASSIGNED:
+            raise ReferralTransitionError(referral, Status.ASSIGNED)
+        _move(referral, Status.ASSIGNED)
+        referral.save(update_fields=["status"])
+    return referral
+
+
+def referral_mark_discharged(*, referral: Referral, at: datetime | None = None) -> Referral:
+    """Care finished (the clinicians app calls this when the episode ends)."""
+    with transaction.atomic():
+        _locked(referral)
+        _move(referral, Status.DISCHARGED)
+        referral.closed_at = at or timezone.now()
+        referral.save(update_fields=["status", "closed_at"])
+    return referral
+
+
+def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by: User) -> Referral:
+    """Close a referral before care: the practitioner stops it, the helpline closes it, or a
+    handler decides it is not eligible (only after that eligibility decision is recorded).
+
+    Sends `referral_closed` in the same transaction: the helpline's scheduled callbacks are
+    cancelled, so nobody rings a person who asked us not to. The referral leaves every queue,
+    and the person may refer themselves again at once. Refused (ReferralNotClosableError) for
+    a referral with a clinician or already finished.
     """
-    if reason not in {ClosedReason.WITHDRAWN, ClosedReason.DECLINED, ClosedReason.NOT_REACHED}:
+    if reason not in ClosedReason.values:
         raise ValueError(f"Not a reason to close a referral before care: {reason}")
     with transaction.atomic():
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        if not locked.closable:
-            raise ReferralNotClosableError(referral.reference)
-        referral.status = Status.CLOSED
+        _locked(referral)
+        if reason == ClosedReason.INELIGIBLE and referral.eligibility != Eligibility.INELIGIBLE:
+            raise ValueError("Not a reason to close this referral: record the eligibility decision first")
+        _move(referral, Status.CLOSED, error=ReferralNotClosableError)
         referral.closed_at = timezone.now()
         referral.closed_reason = reason
         referral.save(update_fields=["status", "closed_at", "closed_reason"])
@@ -542,4 +665,43 @@ def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by:
             detail=f"referral closed: {ClosedReason(reason).label.lower()}",
         )
     logger.info("Referral %s closed before care (%s) by user %s", referral.pk, reason, closed_by.pk)
+    return referral
+
+
+def referral_reopen(*, referral: Referral, reason: ReopenReason | str, reopened_by: User) -> Referral:
+    """Open a closed referral again, audited with the reason.
+
+    It goes back to "contacted" if the helpline ever reached them, otherwise "new", and so into
+    a queue. One closed as not eligible goes back for an eligibility review. Refused
+    (ReferralReopenError) if it is not closed, or if the person has another open referral
+    (the one-open-referral rule): work on that one instead.
+    """
+    if reason not in ReopenReason.values:
+        raise ReferralReopenError("Choose why you are reopening this referral")
+    with transaction.atomic():
+        _locked(referral)
+        if referral.status != Status.CLOSED:
+            raise ReferralReopenError(f"Referral {referral.reference} is not closed.")
+        other = Referral.objects.open().with_registration(referral.registration_index).exclude(pk=referral.pk).first()
+        if other is not None:
+            raise ReferralReopenError(f"They have another open referral, {other.reference}: work on that one instead.")
+        fields = ["status", "closed_at", "closed_reason"]
+        if referral.closed_reason == ClosedReason.INELIGIBLE or referral.eligibility == Eligibility.INELIGIBLE:
+            referral.eligibility = Eligibility.NEEDS_REVIEW
+            fields.append("eligibility")
+        _move(referral, Status.CONTACTED if referral.first_contact_at else Status.NEW)
+        referral.closed_at = None
+        referral.closed_reason = ""
+        try:
+            with transaction.atomic():
+                referral.save(update_fields=fields)
+        except IntegrityError as exc:  # a new referral for the same number, made just now
+            raise ReferralReopenError("They have another open referral: work on that one instead.") from exc
+        audit_record(
+            action=Action.UPDATE,
+            obj=referral,
+            subject_id=referral.user_id,
+            detail=f"referral reopened: {ReopenReason(reason).label.lower()}",
+        )
+    logger.info("Referral %s reopened (%s) by user %s", referral.pk, reason, reopened_by.pk)
     return referral

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clinicians.models import ServiceCode
 from practitioner_health.accounts.forms import NHSFormMixin
-from referrals.models import ClosedReason
+from referrals.models import ClosedReason, ReopenReason
 
 from .models import CallChannel, CallOutcome, Direction, Pathway, RiskLevel, Urgency
 
@@ -155,6 +155,15 @@ class CloseForm(NHSFormMixin, forms.Form):
         ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select why you are closing this referral"},
+    )
+
+
+class ReopenForm(NHSFormMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you reopening this referral?",
+        choices=ReopenReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you are reopening this referral"},
     )
 
 

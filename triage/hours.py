@@ -68,3 +68,34 @@ def next_opening(moment: datetime, sessions: tuple[Session, ...], holidays: set[
             if opening > local:
                 return opening
     raise ValueError("The helpline has no opening hours in the next two weeks")
+
+
+def _working_day_close(day: date, sessions: tuple[Session, ...], holidays: set[date]) -> datetime | None:
+    """When the line closes for the last time on `day`, or None if it does not open that day."""
+    if day in holidays:
+        return None
+    closes = [s.closes for s in sessions if s.weekday == day.weekday()]
+    return datetime.combine(day, max(closes), tzinfo=UK) if closes else None
+
+
+def end_of_working_day(
+    moment: datetime, sessions: tuple[Session, ...], holidays: set[date], *, days_after: int = 0
+) -> datetime:
+    """The close of the working day `moment` belongs to, or of the `days_after`-th working day after it.
+
+    The working day a moment belongs to is the day it falls on if the line is still to close
+    that day, otherwise the next day the line opens: so something arriving at 21:00 on a Friday,
+    or on a bank holiday, is due by the close of the next working day, never "today" while
+    nobody is there to do it.
+    """
+    local = moment.astimezone(UK)
+    day = local.date()
+    remaining = days_after
+    for _ in range(15 + 2 * days_after):
+        close = _working_day_close(day, sessions, holidays)
+        if close is not None and close > local:
+            if remaining == 0:
+                return close
+            remaining -= 1
+        day += timedelta(days=1)
+    raise ValueError("The helpline has no opening hours in the weeks ahead")

@@ -243,3 +243,21 @@ class TriageAssessment(models.Model):
             notes=self.notes,
             immediate_action=self.immediate_action,
         )
+
+
+class ReferralOwnership(models.Model):
+    """The handler working a referral now ("being worked by"), so two handlers do not ring the
+    same person unknowingly. At most one per referral; ended by releasing it or by closing."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="ownership")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # "My referrals": a handler's referrals, longest held first.
+            models.Index(fields=["handler", "taken_at"], name="ownership_handler_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.referral_id} worked by user #{self.handler_id}"

@@ -11,6 +11,7 @@ from referrals.models import Referral
 from referrals.signals import referral_closed
 
 from .models import Callback, CallbackStatus
+from .services.ownership import ownership_end
 
 
 @receiver(referral_closed, dispatch_uid="triage.callbacks_cancel")
@@ -20,3 +21,9 @@ def callbacks_cancel(sender: type, referral: Referral, **kwargs: Any) -> None:
     Callback.objects.filter(referral=referral, status=CallbackStatus.SCHEDULED).update(
         status=CallbackStatus.CANCELLED, completed_at=timezone.now()
     )
+
+
+@receiver(referral_closed, dispatch_uid="triage.ownership_end")
+def ownership_release(sender: type, referral: Referral, **kwargs: Any) -> None:
+    """A closed referral is no longer being worked: it leaves the handler's "My referrals"."""
+    ownership_end(referral=referral)

@@ -9,16 +9,18 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from clinicians.models import Appointment, AppointmentStatus
 from practitioner_health.accounts.models import User
 from practitioner_health.notifications.models import Notification
 from practitioner_health.notifications.models import Status as NotificationStatus
 from referrals.eligibility import registration_index
-from referrals.models import FINISHED_STATUSES, Eligibility, Referral, Register, Status
+from referrals.models import FINISHED_STATUSES, Eligibility, Need, Referral, ReferralNeed, Register, Status
 
-from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus
+from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus, ReferralOwnership
+from .urgency import opening_calendar, urgent_target, with_latest_triage
 
 # Rows of each queue on the dashboard; the whole queue is on its own page, in pages.
 DASHBOARD_ROWS = 10
@@ -38,35 +40,105 @@ class Queue:
     total: int
 
 
+# What a referral row in a queue shows (who, what help, where, how long waiting) and what
+# places it in its queue: nothing else is read or decrypted.
+REFERRAL_ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "submitted_at",
+    "urgent",
+    "status",
+    "eligibility",
+    "channel",
+    "first_contact_at",
+    "name",
+    "preferred_name",
+    "seen_where",
+    "seen_region",
+    "work_region",
+)
+
+
 def _referrals() -> QuerySet[Referral]:
-    # Only what a queue row shows: no decryption of names for the whole list.
-    return Referral.objects.only("pk", "reference", "submitted_at", "urgent", "status", "eligibility", "channel")
+    # With who is working it ("being worked by"), in the same query.
+    return Referral.objects.select_related("ownership__handler").only(
+        *REFERRAL_ROW_COLUMNS, "ownership__taken_at", "ownership__handler__full_name", "ownership__handler__role"
+    )
+
+
+def with_needs(rows: list[Any]) -> list[Any]:
+    """Each referral row with `.need_labels`, what they asked for help with: one query for all rows."""
+    referrals = [row for row in rows if isinstance(row, Referral)]
+    if not referrals:
+        return rows
+    labels: dict[int, list[str]] = {referral.pk: [] for referral in referrals}
+    for referral_id, need in ReferralNeed.objects.filter(referral_id__in=labels).values_list("referral_id", "need"):
+        labels[referral_id].append(Need(need).label)
+    for referral in referrals:
+        referral.need_labels = labels[referral.pk]  # type: ignore[attr-defined]
+    return rows
 
 
 # Each queue is a condition on one table. The same condition picks the queue's rows and,
 # beside the other queues' conditions on that table, counts them (see queue_totals).
-URGENT = Q(urgent=True, status=Status.NEW)
-AWAITING_FIRST_CONTACT = Q(status=Status.NEW, urgent=False) & ~Q(
-    eligibility__in=[Eligibility.NEEDS_REVIEW, Eligibility.INELIGIBLE]
-)
-ELIGIBILITY_REVIEW = Q(eligibility=Eligibility.NEEDS_REVIEW) & ~Q(status__in=FINISHED_STATUSES)
-TRIAGED = Q(status=Status.TRIAGED)
+#
+# The referral queues divide the open referrals between them: each open referral not yet
+# seen by a clinician is in exactly one (tests/triage/test_queues.py proves it for every
+# state a referral can reach). Once a clinician has seen them, they are on that clinician's
+# caseload instead.
+# Open, spelled as the statuses themselves so the queue index (status, urgent, submitted_at) serves it.
+OPEN_STATUSES = [status for status in Status if status not in FINISHED_STATUSES]
+OPEN = Q(status__in=OPEN_STATUSES)
+# A clinician has seen them: an attended appointment in any of their care episodes.
+SEEN = Q(Exists(Appointment.objects.filter(episode__referral_id=OuterRef("pk"), status=AppointmentStatus.ATTENDED)))
+NOT_REVIEW = ~Q(eligibility=Eligibility.NEEDS_REVIEW)
+# Urgent (self-harm) or high risk at triage: red until seen, whatever else is pending.
+URGENT = Q(urgent=True) & OPEN & ~SEEN
+AWAITING_FIRST_CONTACT = Q(status=Status.NEW, urgent=False) & NOT_REVIEW
+CONTACTED = Q(status=Status.CONTACTED, urgent=False) & NOT_REVIEW
+ELIGIBILITY_REVIEW = Q(eligibility=Eligibility.NEEDS_REVIEW, urgent=False) & OPEN & ~SEEN
+TRIAGED = Q(status=Status.TRIAGED, urgent=False) & NOT_REVIEW
+AWAITING_FIRST_APPOINTMENT = Q(status=Status.ASSIGNED, urgent=False) & NOT_REVIEW & ~SEEN
 
 
 def urgent_referrals() -> QuerySet[Referral]:
-    return _referrals().filter(URGENT).order_by("submitted_at")
+    return with_latest_triage(_referrals().filter(URGENT)).order_by("submitted_at")
 
 
 def awaiting_first_contact() -> QuerySet[Referral]:
     return _referrals().filter(AWAITING_FIRST_CONTACT).order_by("submitted_at")
 
 
+def contacted_not_triaged() -> QuerySet[Referral]:
+    return _referrals().filter(CONTACTED).order_by("submitted_at")
+
+
 def eligibility_reviews() -> QuerySet[Referral]:
-    return _referrals().filter(ELIGIBILITY_REVIEW).order_by("-urgent", "submitted_at")
+    return _referrals().filter(ELIGIBILITY_REVIEW).order_by("submitted_at")
 
 
 def triaged_not_assigned() -> QuerySet[Referral]:
-    return _referrals().filter(TRIAGED).order_by("-urgent", "submitted_at")
+    return _referrals().filter(TRIAGED).order_by("submitted_at")
+
+
+def assigned_not_seen() -> QuerySet[Referral]:
+    return _referrals().filter(AWAITING_FIRST_APPOINTMENT).order_by("submitted_at")
+
+
+def with_targets(rows: list[Referral], now: datetime) -> list[Referral]:
+    """Each urgent row with `.target` (an UrgentTarget): one query for the bank holidays."""
+    if not rows:
+        return rows
+    calendar = opening_calendar()
+    for row in rows:
+        row.target = urgent_target(  # type: ignore[attr-defined]
+            referral=row,
+            triaged_at=getattr(row, "triaged_at", None),
+            triage_urgency=getattr(row, "triage_urgency", None),
+            now=now,
+            calendar=calendar,
+        )
+    return rows
 
 
 # What a callback row on the dashboard shows: no phone number, no referral's personal data.
@@ -131,8 +203,12 @@ class QueueDefinition:
     model: type[Model]
     where: Callable[[datetime], Q]
     pressing: bool = False
+    # Adds what a row shows beyond its columns (an urgent row's target), to the rows shown.
+    decorate: Callable[[list, datetime], list] | None = None
 
-    def filled(self, items: list, total: int) -> Queue:
+    def filled(self, items: list, total: int, now: datetime | None = None) -> Queue:
+        if self.decorate is not None and items:
+            items = self.decorate(items, now or timezone.now())
         return Queue(self.key, self.title, self.description, self.kind, self.pressing, items, total)
 
 
@@ -140,13 +216,15 @@ class QueueDefinition:
 QUEUES = (
     QueueDefinition(
         "urgent",
-        "Urgent: call back today",
-        "Said they are having thoughts of self-harm.",
-        "referrals",
+        "Urgent and high risk, not yet seen",
+        "Thoughts of self-harm, or high risk at triage. Contact the same working day; after triage,"
+        " seen by a clinician within the urgency chosen.",
+        "urgent",
         lambda now: urgent_referrals(),
         Referral,
         lambda now: URGENT,
         pressing=True,
+        decorate=with_targets,
     ),
     QueueDefinition(
         "callbacks-due",
@@ -166,6 +244,15 @@ QUEUES = (
         lambda now: awaiting_first_contact(),
         Referral,
         lambda now: AWAITING_FIRST_CONTACT,
+    ),
+    QueueDefinition(
+        "contacted",
+        "Contacted, not yet triaged",
+        "Reached by the helpline, triage still to do. Oldest first.",
+        "referrals",
+        lambda now: contacted_not_triaged(),
+        Referral,
+        lambda now: CONTACTED,
     ),
     QueueDefinition(
         "reviews",
@@ -193,6 +280,15 @@ QUEUES = (
         lambda now: triaged_not_assigned(),
         Referral,
         lambda now: TRIAGED,
+    ),
+    QueueDefinition(
+        "assigned",
+        "With a clinician, not yet seen",
+        "Assigned, first appointment not yet attended: check one is booked.",
+        "referrals",
+        lambda now: assigned_not_seen(),
+        Referral,
+        lambda now: AWAITING_FIRST_APPOINTMENT,
     ),
     QueueDefinition(
         "failed-callbacks",
@@ -235,16 +331,17 @@ def queue_totals(now: datetime) -> dict[str, int]:
 def dashboard_queues(now: datetime | None = None) -> list[Queue]:
     """Every queue's length and first few rows (oldest or most pressing first).
 
-    The lengths come first, three queries in all, so an empty queue costs no query of its own.
+    The lengths come first, three queries in all, so an empty queue costs no query of its own;
+    the needs of every referral shown are one query more, whatever the number of queues.
     """
     now = now or timezone.now()
     totals = queue_totals(now)
-    return [
-        definition.filled(
-            list(definition.rows(now)[:DASHBOARD_ROWS]) if totals[definition.key] else [], totals[definition.key]
-        )
+    rows = {
+        definition.key: list(definition.rows(now)[:DASHBOARD_ROWS]) if totals[definition.key] else []
         for definition in QUEUES
-    ]
+    }
+    with_needs([row for items in rows.values() for row in items])
+    return [definition.filled(rows[definition.key], totals[definition.key], now) for definition in QUEUES]
 
 
 def referral_search(query: str) -> list[Referral]:
@@ -259,6 +356,20 @@ def referral_search(query: str) -> list[Referral]:
         indexes = [registration_index(Register.GMC, text), registration_index(Register.GDC, text)]
         return list(_referrals().filter(registration_index__in=indexes).order_by("-submitted_at"))
     return []
+
+
+def referrals_worked_by(handler_id: int) -> QuerySet[Referral]:
+    """ "My referrals": the open referrals a handler has taken, longest held first."""
+    return (
+        _referrals()
+        .filter(ownership__handler_id=handler_id, status__in=OPEN_STATUSES)
+        .annotate(taken_at=F("ownership__taken_at"))
+        .order_by("ownership__taken_at", "pk")
+    )
+
+
+def ownership_of(referral_id: int) -> ReferralOwnership | None:
+    return ReferralOwnership.objects.filter(referral_id=referral_id).select_related("handler").first()
 
 
 def referral_for_handler(pk: int) -> Referral:

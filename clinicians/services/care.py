@@ -12,7 +12,7 @@ from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from referrals.models import Referral
-from referrals.models import Status as ReferralStatus
+from referrals.services import ReferralTransitionError, referral_mark_assigned, referral_mark_discharged
 from selfhelp.questionnaires import score
 
 from ..models import (
@@ -42,7 +42,7 @@ def episode_start(
 ) -> CareEpisode:
     """Put a referral in a clinician's care (the triage app's assignment step).
 
-    Refuses a referral already with a clinician and an inactive clinician. Marks the
+    Refuses a referral already with a clinician or finished, and an inactive clinician. Marks the
     referral as assigned, keeps the helpline's handover if there is one (an episode started
     in the admin has none), and writes an audit row.
     """
@@ -56,9 +56,12 @@ def episode_start(
                 episode = CareEpisode.objects.create(referral=referral, clinician=clinician, started_by=started_by)
         except IntegrityError as exc:
             raise CareError("This referral is already with a clinician.") from exc
+        try:
+            referral_mark_assigned(referral=referral)
+        except ReferralTransitionError as exc:
+            raise CareError(str(exc)) from exc
         if handover is not None:
             _handover_write(episode, handover)
-        Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.ASSIGNED)
         audit_record(action=Action.CREATE, obj=episode, subject_id=referral.user_id, detail="care episode started")
         return episode
 
@@ -108,9 +111,10 @@ def episode_discharge(*, episode_id: int, reason: str, note: str, by: User) -> C
         episode.discharge_note = note
         episode.discharged_by = by
         episode.save(update_fields=["ended_at", "discharge_reason", "discharge_note", "discharged_by"])
-        Referral.objects.filter(pk=episode.referral_id).update(
-            status=ReferralStatus.DISCHARGED, closed_at=episode.ended_at
-        )
+        try:
+            referral_mark_discharged(referral=episode.referral, at=episode.ended_at)
+        except ReferralTransitionError as exc:
+            raise CareError(str(exc)) from exc
         audit_record(action=Action.UPDATE, obj=episode, subject_id=episode.referral.user_id, detail="discharged")
         return episode
 

@@ -79,8 +79,9 @@ def test_the_helpline_is_warned_not_to_call_someone_who_stopped(
         "They asked us not to contact them" not in helpline.get(f"/helpline/referral/{referral.pk}/").content.decode()
     )
     me.post("/refer/my/stop-referral/")
+    # The callback form is not offered on a closed referral: it goes back to the record, which warns.
     for page in (f"/helpline/referral/{referral.pk}/", f"/helpline/referral/{referral.pk}/callback/"):
-        text = helpline.get(page).content.decode()
+        text = helpline.get(page, follow=True).content.decode()
         assert "They asked us not to contact them" in text
         assert "They stopped their referral on" in text
 

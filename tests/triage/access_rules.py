@@ -25,6 +25,12 @@ def _triaged_referral(personas):  # type: ignore[no-untyped-def]
     return {"pk": referral.pk}
 
 
+def _closed_referral(personas):  # type: ignore[no-untyped-def]
+    from tests.triage.factories import ReferralFactory
+
+    return {"pk": ReferralFactory(status="closed", closed_reason="declined").pk}
+
+
 def _practitioners_referral(personas):  # type: ignore[no-untyped-def]
     from tests.triage.factories import ReferralFactory
 
@@ -43,6 +49,11 @@ RULES = {
     "triage:eligibility": only("handler"),
     "triage:match": only("handler"),
     "triage:close": only("handler"),
+    "triage:reopen": only("handler"),
+    # Taking and releasing are POSTs: a GET is refused once the role is checked.
+    "triage:take": only("handler", status=405),
+    "triage:release": only("handler", status=405),
+    "triage:my_referrals": only("handler"),
     # A practitioner with an open referral asks for a call back; without one, 404.
     "triage:my_callback": only("practitioner", status=200),
     # Twilio webhooks: POST only, and a valid signature is checked before anything else.
@@ -70,6 +81,9 @@ KWARGS = {
     "triage:referral": _referral,
     "triage:call_create": _referral,
     "triage:close": _referral,
+    "triage:reopen": _closed_referral,
+    "triage:take": _referral,
+    "triage:release": _referral,
     "triage:callback_create": _referral,
     "triage:triage_create": _referral,
     "triage:eligibility": _referral,

@@ -28,10 +28,10 @@ def test_a_handler_triages_matches_assigns_and_books(live_server, signed_in_page
 
     page: Page = signed_in_page(handler)
     page.goto(live_server.url + "/helpline/")
-    expect(page.get_by_role("heading", name="Urgent: call back today")).to_be_visible()
+    expect(page.get_by_role("heading", name="Urgent and high risk, not yet seen")).to_be_visible()
     assert_accessible(page, "triage-dashboard")
 
-    page.get_by_role("link", name=referral.reference).first.click()
+    page.get_by_role("link", name=referral.name).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(referral.name)
     assert_accessible(page, "triage-referral")
 

@@ -29,9 +29,10 @@ def test_the_dashboard_shows_each_queue_most_urgent_first(client_for, handler) -
     order = [
         page.index(f'<h2 id="queue-{key}">{title}')
         for key, title in (
-            ("urgent", "Urgent: call back today"),
+            ("urgent", "Urgent and high risk, not yet seen"),
             ("callbacks-due", "Callbacks due now"),
             ("new", "New referrals awaiting first contact"),
+            ("contacted", "Contacted, not yet triaged"),
             ("reviews", "Eligibility reviews"),
         )
     ]
@@ -40,7 +41,7 @@ def test_the_dashboard_shows_each_queue_most_urgent_first(client_for, handler) -
         assert referral.reference in page
     urgent_section = page[page.index('id="queue-urgent"') : page.index('id="queue-callbacks-due"')]
     assert urgent.reference in urgent_section and new.reference not in urgent_section
-    assert urgent.name not in page, "queues show references, not names"
+    assert f">{urgent.name}</a>" in urgent_section, "queue rows name the person"
 
 
 def test_the_dashboard_query_count_stays_flat_with_500_referrals(
@@ -327,13 +328,16 @@ def test_each_queue_total_counts_exactly_its_rows() -> None:
     now = timezone.now()
     hour = timedelta(hours=1)
     ReferralFactory(urgent=True)
+    # Urgent stays urgent after triage, until a clinician has seen them.
     ReferralFactory(urgent=True, status=Status.TRIAGED)
     ReferralFactory(eligibility=Eligibility.ELIGIBLE)
+    # Open though "not eligible" (closing it is the handler's next step): never out of every queue.
     ReferralFactory(eligibility=Eligibility.INELIGIBLE)
     ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW)
     ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW, status=Status.ASSIGNED)
     ReferralFactory(eligibility=Eligibility.NEEDS_REVIEW, status=Status.CLOSED)
     ReferralFactory(status=Status.ASSIGNED)
+    ReferralFactory(status=Status.TRIAGED)
     referral = ReferralFactory(status=Status.CONTACTED)
 
     def callback(status: str, due_at, completed_at=None) -> None:  # type: ignore[no-untyped-def]
@@ -362,12 +366,14 @@ def test_each_queue_total_counts_exactly_its_rows() -> None:
 
     assert totals == {definition.key: definition.rows(now).count() for definition in QUEUES}
     assert totals == {
-        "urgent": 1,
+        "urgent": 2,
         "callbacks-due": 2,
-        "new": 1,
+        "new": 2,
+        "contacted": 1,
         "reviews": 2,
         "callbacks-later": 1,
         "triaged": 1,
+        "assigned": 1,
         "failed-callbacks": 1,
         "failed-messages": 1,
     }
@@ -379,8 +385,8 @@ def test_the_dashboard_reads_no_rows_of_an_empty_queue(client_for, handler, djan
     with django_assert_num_queries(6) as empty:
         client.get("/helpline/")
     ReferralFactory(eligibility=Eligibility.ELIGIBLE)
-    # One queue with something in it: its rows are one query more.
-    with django_assert_num_queries(len(empty.captured_queries) + 1):
+    # One queue with something in it: its rows are one query more, and their needs one more.
+    with django_assert_num_queries(len(empty.captured_queries) + 2):
         page = client.get("/helpline/").content.decode()
     assert "New referrals awaiting first contact" in page
 
@@ -395,8 +401,21 @@ def test_the_dashboard_opens_with_every_queue_and_its_length(client_for, handler
     assert '<a class="nhsuk-contents-list__link" href="#queue-new">New referrals awaiting first contact</a>' in contents
     assert 'nhsuk-tag--grey">3<span class="nhsuk-u-visually-hidden"> waiting' in contents
     # A pressing queue with someone in it is red; an empty one is grey.
-    assert 'href="#queue-urgent">Urgent: call back today</a> <span class="nhsuk-tag nhsuk-tag--red">1' in contents
+    assert (
+        'href="#queue-urgent">Urgent and high risk, not yet seen</a> <span class="nhsuk-tag nhsuk-tag--red">1'
+        in contents
+    )
     assert 'href="#queue-callbacks-due">Callbacks due now</a> <span class="nhsuk-tag nhsuk-tag--grey">0' in contents
-    assert contents.count("nhsuk-contents-list__item") == 8
-    for key in ("urgent", "callbacks-due", "new", "reviews", "callbacks-later", "triaged", "failed-callbacks"):
+    assert contents.count("nhsuk-contents-list__item") == 10
+    for key in (
+        "urgent",
+        "callbacks-due",
+        "new",
+        "contacted",
+        "reviews",
+        "callbacks-later",
+        "triaged",
+        "assigned",
+        "failed-callbacks",
+    ):
         assert f'id="queue-{key}"' in page

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from django.db import transaction
-from django.utils import timezone
 
 from clinicians.selectors import open_episode_for_referral
 from clinicians.services.care import handover_update
@@ -14,23 +13,12 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.models import Channel
 from practitioner_health.notifications.services import notify
-from referrals.models import ClosedReason, Eligibility, EligibilityDecision, Referral, Status
+from referrals.models import ClosedReason, Eligibility, EligibilityDecision, Referral
+from referrals.services import referral_close, referral_mark_contacted, referral_mark_triaged
 
 from ..models import HIGH_RISK_LEVELS, CallChannel, CallLog, CallOutcome, Direction, RiskLevel, TriageAssessment
 
 REACHED = {CallOutcome.ANSWERED, CallOutcome.ENQUIRY_ANSWERED, CallOutcome.COMPLETED}
-
-
-def _mark_contacted(referral: Referral) -> None:
-    fields = []
-    if referral.first_contact_at is None:
-        referral.first_contact_at = timezone.now()
-        fields.append("first_contact_at")
-    if referral.status == Status.NEW:
-        referral.status = Status.CONTACTED
-        fields.append("status")
-    if fields:
-        referral.save(update_fields=fields)
 
 
 def call_log_record(
@@ -55,7 +43,7 @@ def call_log_record(
             duration_seconds=duration_seconds,
         )
         if referral is not None and outcome in REACHED:
-            _mark_contacted(referral)
+            referral_mark_contacted(referral=referral)
         audit_record(
             action=Action.CREATE, obj=call, subject_id=referral.user_id if referral else None, detail="call logged"
         )
@@ -85,6 +73,8 @@ def triage_assessment_record(
     if risk_level == RiskLevel.IMMEDIATE and not immediate_action.strip():
         raise ImmediateRiskWithoutActionError("Record the action you took for immediate risk")
     with transaction.atomic():
+        # First, so a finished referral is refused (ReferralTransitionError) before anything is written.
+        referral_mark_triaged(referral=referral, high_risk=risk_level in HIGH_RISK_LEVELS)
         assessment = TriageAssessment.objects.create(
             referral=referral,
             assessed_by=assessed_by,
@@ -95,13 +85,6 @@ def triage_assessment_record(
             notes=notes,
             immediate_action=immediate_action,
         )
-        _mark_contacted(referral)
-        if referral.status in {Status.NEW, Status.CONTACTED}:
-            referral.status = Status.TRIAGED
-            referral.save(update_fields=["status"])
-        if risk_level in HIGH_RISK_LEVELS and not referral.urgent:
-            referral.urgent = True
-            referral.save(update_fields=["urgent"])
         audit_record(action=Action.CREATE, obj=assessment, subject_id=referral.user_id, detail="triage assessment")
         _handover_refresh(assessment)
     return assessment
@@ -127,7 +110,11 @@ def _handover_refresh(assessment: TriageAssessment) -> None:
 def eligibility_decision_record(
     *, referral: Referral, decided_by: User, decision: str, reason: str
 ) -> EligibilityDecision:
-    """A handler's decision on a referral that needed review."""
+    """A handler's decision on a referral that needed review.
+
+    Not eligible closes the referral through `referral_close` (so its callbacks are cancelled);
+    one already with a clinician cannot be closed that way (ReferralNotClosableError, nothing saved).
+    """
     if decision not in {Eligibility.ELIGIBLE, Eligibility.INELIGIBLE}:
         raise ValueError("A handler decides eligible or not eligible")
     with transaction.atomic():
@@ -139,12 +126,8 @@ def eligibility_decision_record(
             decided_by=decided_by,
         )
         referral.eligibility = decision
-        fields = ["eligibility"]
-        if decision == Eligibility.INELIGIBLE:
-            referral.status = Status.CLOSED
-            referral.closed_at = timezone.now()
-            referral.closed_reason = ClosedReason.INELIGIBLE
-            fields += ["status", "closed_at", "closed_reason"]
-        referral.save(update_fields=fields)
+        referral.save(update_fields=["eligibility"])
         audit_record(action=Action.UPDATE, obj=referral, subject_id=referral.user_id, detail="eligibility decided")
+        if decision == Eligibility.INELIGIBLE:
+            referral_close(referral=referral, reason=ClosedReason.INELIGIBLE, closed_by=decided_by)
     return record
