@@ -5,7 +5,6 @@ Questionnaire answers sent for scoring are never stored, as on the website.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -14,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from practitioner_health.context_processors import CRISIS_CONTACTS
+from practitioner_health.crisis import crisis_payload
 from selfhelp import selectors
 from selfhelp.models import Article, ArticleCategory, SignpostingCategory
 from selfhelp.questionnaires import MEASURES, URGENT_GUIDANCE, Measure, measure_for_slug, score
@@ -147,4 +146,4 @@ class QuestionnaireScoreView(PublicView):
 class CrisisView(PublicView):
     @extend_schema(operation_id="crisis_read", responses={200: CrisisSerializer}, auth=[])
     def get(self, request: Request) -> Response:
-        return Response(CrisisSerializer({"helpline": settings.HELPLINE_NUMBER, "contacts": CRISIS_CONTACTS}).data)
+        return Response(CrisisSerializer(crisis_payload()).data)
