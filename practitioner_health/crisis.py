@@ -7,9 +7,11 @@ Shout's is an `sms:` link that opens a text to 85258 with SHOUT already written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.utils.html import escape
 
 # RFC 5724 writes a text's body as `sms:85258?body=SHOUT`; iOS 8 to 10 only read the
 # non-standard `sms:85258&body=SHOUT`. `?&body=` is a valid RFC 5724 URI (an empty first
@@ -37,8 +39,9 @@ class CrisisContact:
 
 
 def tel_uri(number: str) -> str:
-    """`0300 030 3300` -> `tel:03000303300`, `+44 7700 900777` -> `tel:+447700900777`."""
-    return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    """`0300 030 3300` -> `tel:03000303300`, `+44 (0)7700 900777` -> `tel:+447700900777`."""
+    # The "(0)" of a UK number written for callers abroad is not dialled after +44.
+    return "tel:" + "".join(ch for ch in number.replace("(0)", "") if ch.isdigit() or ch == "+")
 
 
 CRISIS_CONTACTS: tuple[CrisisContact, ...] = (
@@ -82,3 +85,18 @@ def crisis_payload() -> dict[str, object]:
         "helpline_href": helpline_tel(),
         "contacts": [contact.as_dict() for contact in CRISIS_CONTACTS],
     }
+
+
+def _numbers_to_links() -> list[tuple[str, str]]:
+    found = {contact.number: contact.href for contact in CRISIS_CONTACTS}
+    found[settings.HELPLINE_NUMBER] = helpline_tel()
+    # Longest first, so "0330 123 1245" is one link, not a "123" inside it.
+    return sorted(found.items(), key=lambda item: -len(item[0]))
+
+
+def link_numbers(html: str) -> str:
+    """Each crisis number (and the helpline's) in already-escaped text, made a link to call it."""
+    pairs = _numbers_to_links()
+    pattern = re.compile(r"(?<![\w:+])(" + "|".join(re.escape(number) for number, _ in pairs) + r")(?!\d)")
+    hrefs = dict(pairs)
+    return pattern.sub(lambda m: f'<a class="ph-call-link" href="{escape(hrefs[m.group(1)])}">{m.group(1)}</a>', html)

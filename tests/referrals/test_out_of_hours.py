@@ -63,6 +63,7 @@ def test_the_urgent_email_and_text_say_when_we_will_call(submit_referral, moment
     sms = render_message("sms", text.template, text.context).body
     assert f"We will try to call you {when}." in body
     assert "116 123" in body and "999" in body and "soon" not in body
+    assert "tel:" not in body, "a plain-text email gives the numbers alone"
     assert "We will try to call you " in sms and "116 123" in sms
     if not when.startswith("today"):
         assert "today" not in body and "today" not in sms
