@@ -48,6 +48,7 @@ def test_every_public_page_footer_links_each_crisis_number(client: Client) -> No
 def test_the_helpline_number_is_a_link_to_call(client: Client) -> None:
     html = client.get("/refer/").content.decode()
     assert links_in(html)[settings.HELPLINE_NUMBER] == tel_uri(settings.HELPLINE_NUMBER)
+    assert f"{settings.HELPLINE_NUMBER}</a></strong>. We can take" in html, "no stray space before the full stop"
 
 
 def test_numbers_in_guidance_text_become_links_once() -> None:
