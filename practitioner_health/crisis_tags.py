@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from .crisis import link_numbers
 
@@ -17,4 +17,5 @@ register = template.Library()
 
 @register.filter(is_safe=True)
 def call_links(text: object) -> SafeString:
-    return mark_safe(link_numbers(str(conditional_escape(text))))  # noqa: S308 - escaped above; links are ours
+    escaped = conditional_escape(text if isinstance(text, SafeData) else str(text))
+    return mark_safe(link_numbers(str(escaped)))  # noqa: S308 - escaped above; the links are ours

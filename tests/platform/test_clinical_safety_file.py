@@ -50,10 +50,9 @@ def _tree(path: str) -> ast.Module | None:
 def _module_value(tree: ast.Module, name: str) -> ast.expr | None:
     """The value a module-level `NAME = [...]` gives, so `parametrize("x", NAME)` is read too."""
     for node in tree.body:
-        targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        )
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return node.value
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
             return node.value
     return None
 
@@ -67,7 +66,7 @@ def _param_ids(tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDe
         ids: set[str] = set()
         for keyword in decorator.keywords:
             if keyword.arg == "ids" and isinstance(keyword.value, ast.List | ast.Tuple):
-                ids |= {e.value for e in keyword.value.elts if isinstance(e, ast.Constant)}
+                ids |= {str(e.value) for e in keyword.value.elts if isinstance(e, ast.Constant)}
         values = decorator.args[1] if len(decorator.args) > 1 else None
         if isinstance(values, ast.Name):
             values = _module_value(tree, values.id)
@@ -75,7 +74,9 @@ def _param_ids(tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDe
             for element in values.elts:
                 if isinstance(element, ast.Call) and ast.unparse(element.func).endswith("param"):
                     ids |= {
-                        k.value.value for k in element.keywords if k.arg == "id" and isinstance(k.value, ast.Constant)
+                        str(k.value.value)
+                        for k in element.keywords
+                        if k.arg == "id" and isinstance(k.value, ast.Constant)
                     }
                 elif isinstance(element, ast.Constant) and isinstance(element.value, str):
                     ids.add(element.value)
