@@ -146,11 +146,14 @@ class ScoreSerializer(serializers.Serializer):
 
 class CrisisContactSerializer(serializers.Serializer):
     name = serializers.CharField()
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="The whole line in words, number included.")
+    number = serializers.CharField(help_text="The number as written, e.g. 116 123.")
+    href = serializers.CharField(help_text="The link that calls (tel:) or texts (sms:) it.")
 
 
 class CrisisSerializer(serializers.Serializer):
     helpline = serializers.CharField()
+    helpline_href = serializers.CharField(help_text="A tel: link to the helpline.")
     contacts = CrisisContactSerializer(many=True)
 
 

@@ -1,19 +1,18 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-# Crisis numbers from DOMAIN.md, shown in every public footer and after a self-harm answer.
-CRISIS_CONTACTS = (
-    {"name": "Emergency", "detail": "Call 999 if you or someone else is in immediate danger."},
-    {"name": "NHS 111", "detail": "Call 111 and choose option 2 for mental health crisis support in England."},
-    {"name": "Samaritans", "detail": "Call 116 123, free, 24 hours a day."},
-    {"name": "Shout", "detail": "Text SHOUT to 85258."},
-    {"name": "BMA wellbeing support", "detail": "Call 0330 123 1245, 24 hours a day, 7 days a week."},
-)
+from .crisis import CRISIS_CONTACTS, helpline_tel
+from .hours import call_promise
 
 
 def service(request: HttpRequest) -> dict[str, object]:
     return {
         "service_name": settings.SERVICE_NAME,
         "helpline_number": settings.HELPLINE_NUMBER,
+        "helpline_tel": helpline_tel(),
         "crisis_contacts": CRISIS_CONTACTS,
+        # When the helpline would call someone who asks now. Lazy: only pages that say so
+        # read the bank holidays.
+        "helpline_call": SimpleLazyObject(call_promise),
     }

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "practitioner_health.context_processors.service",
             ],
+            "builtins": ["practitioner_health.crisis_tags"],
         },
     },
 ]

@@ -576,7 +576,7 @@ class SafetyForm(QuestionForm):
     )
     hints = {
         "self_harm": "Your answer helps us decide how soon to contact you. If you answer yes, "
-        "we will try to call you back today."
+        "we will try to call you back the same day when our helpline is open, or as soon as it opens."
     }
 
     def summary(self) -> list[tuple[str, str]]:

@@ -245,6 +245,12 @@ class Referral(models.Model):
         return self.status in CLOSABLE_STATUSES
 
     @property
+    def safety_call_on_stop(self) -> bool:
+        """They told us of thoughts of harming themselves (or a repeat request did): if they stop
+        the referral, the helpline tries once to call them to check they are safe."""
+        return self.self_harm_thoughts or self.urgent
+
+    @property
     def address_as(self) -> str:
         """The name to use when writing to them: their preferred name if they gave one."""
         return self.preferred_name or self.name

@@ -45,6 +45,13 @@ CLOSED_BEFORE_CARE = {
     ),
 }
 
+# Someone who told us of thoughts of harming themselves and then stopped: one call first.
+STOPPED_WITH_SAFETY_CALL = (
+    "You stopped this referral",
+    "Our helpline will try once to call you, to check you are safe. After that we will not contact you "
+    "about it. You can refer yourself again at any time if you need us.",
+)
+
 
 def status_explained(referral: Referral) -> tuple[str, str]:
     """The referral's state in plain words: a short title and a sentence on what happens next."""
@@ -55,6 +62,8 @@ def status_explained(referral: Referral) -> tuple[str, str]:
             "Call the helpline if your situation has changed.",
         )
     if referral.status == Status.CLOSED and referral.closed_reason in CLOSED_BEFORE_CARE:
+        if referral.closed_reason == ClosedReason.WITHDRAWN and referral.safety_call_on_stop:
+            return STOPPED_WITH_SAFETY_CALL
         return CLOSED_BEFORE_CARE[ClosedReason(referral.closed_reason)]
     if referral.status == Status.NEW and referral.eligibility == Eligibility.NEEDS_REVIEW:
         return (

@@ -17,7 +17,9 @@ from practitioner_health.accounts.models import Role, User
 from practitioner_health.accounts.services import password_link_message
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
+from practitioner_health.crisis import crisis_numbers
 from practitioner_health.crypto import blind_index, email_index, phone_index
+from practitioner_health.hours import call_promise
 from practitioner_health.notifications.messages import IndiscreetMessageError
 from practitioner_health.notifications.models import Channel as MessageChannel
 from practitioner_health.notifications.services import OutgoingMessage, notify, notify_many
@@ -354,6 +356,7 @@ def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: De
         email=referral.email,
         mobile=referral.mobile if referral.texts_ok else "",
         subject_id=referral.user_id,
+        urgent=answers.self_harm_thoughts,
     )
     if user is not None and not user.has_usable_password():
         messages.append(password_link_message(user=user, template="account_activation"))
@@ -368,10 +371,17 @@ def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: De
 
 
 def _confirmation_messages(
-    *, reference: str, name: str, email: str, mobile: str, subject_id: int | None
+    *, reference: str, name: str, email: str, mobile: str, subject_id: int | None, urgent: bool = False
 ) -> list[OutgoingMessage]:
-    """The discreet "we have your referral" email, and text if there is a number to text."""
-    context = {"name": name, "reference": reference, "helpline": settings.HELPLINE_NUMBER}
+    """The discreet "we have your referral" email, and text if there is a number to text.
+
+    An urgent request is told when the helpline will call (never "today" when it is shut)
+    and the numbers that are open now, without naming what they are for.
+    """
+    context: dict[str, Any] = {"name": name, "reference": reference, "helpline": settings.HELPLINE_NUMBER}
+    if urgent:
+        promise = call_promise()
+        context.update(call_when=promise.when, call_when_short=promise.short, crisis=crisis_numbers())
     return [
         OutgoingMessage(
             channel=channel,
@@ -460,6 +470,7 @@ def _duplicate_record(
             email="" if same_email else answers.email,
             mobile="" if (same_mobile or not answers.texts_ok) else answers.mobile,
             subject_id=None,
+            urgent=answers.self_harm_thoughts,
         )
     )
     audit_record(

@@ -16,6 +16,8 @@ from .questionnaires import MEASURES, Guidance, Item, Measure, Option, band_guid
 from .search import article_search_vector
 
 _DIALLABLE = re.compile(r"\+?[0-9][0-9 ]{1,18}")
+# A text line written as "85258 (text SHOUT)": the number and the word to send.
+_TEXTABLE = re.compile(r"(?P<number>[0-9]{5,11}) \(text (?P<word>[A-Za-z]+)\)")
 
 
 class SignpostingCategory(models.TextChoices):
@@ -66,9 +68,12 @@ class SignpostingEntry(models.Model):
 
     @property
     def phone_href(self) -> str:
-        """A tel: link when the phone field is just a number ("116 123"); "" for "85258 (text SHOUT)"."""
+        """A tel: link when the phone field is just a number ("116 123"); an sms: link with the
+        word written for a text line ("85258 (text SHOUT)", in the form crisis.SHOUT_SMS_URI uses)."""
         if self.phone and _DIALLABLE.fullmatch(self.phone):
             return "tel:" + re.sub(r"\s", "", self.phone)
+        if self.phone and (text := _TEXTABLE.fullmatch(self.phone)):
+            return f"sms:{text['number']}?&body={text['word']}"
         return ""
 
 

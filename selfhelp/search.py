@@ -11,6 +11,7 @@ Imports no models, so `models.py` can use `article_search_vector()` in `save()`.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -21,7 +22,7 @@ from django.db.models.expressions import CombinedExpression
 if TYPE_CHECKING:
     from .models import Article
 
-__all__ = ["MAX_QUERY_LENGTH", "SEARCH_CONFIG", "article_search_vector", "search_articles"]
+__all__ = ["MAX_QUERY_LENGTH", "SEARCH_CONFIG", "article_search_vector", "mentions_crisis", "search_articles"]
 
 SEARCH_CONFIG = "english"
 # Long enough for any real question; caps the work a single request can ask for.
@@ -76,3 +77,30 @@ def substring_search(articles: QuerySet[Article], query: str) -> QuerySet[Articl
     return articles.annotate(
         rank=Case(When(title_hits, then=Value(1)), default=Value(0), output_field=IntegerField())
     ).order_by("-rank", "title")
+
+
+# -- words of suicide or self-harm ------------------------------------------------------------------
+# A search for these shows the urgent-help panel above any results. Matched on the query with
+# case, apostrophes and punctuation removed, so "Self-harm", "selfharm" and "don't" all match;
+# the common misspellings of suicide (sucide, suiside, suicde, suisidal) share one pattern.
+_CRISIS_PATTERNS = (
+    r"\bsu[iy]?[cs]+[iy]?d",  # suicide, suicidal, sucide, suiside, suicde, suisidal
+    r"\bover ?dos",  # overdose, overdosing, over dose
+    r"\bself ?harm",  # self harm, self-harm, selfharm, self harming
+    r"\b(?:harm|hurt|cut|kill|kil|hang|poison)(?:s|ing|ed)? ?my ?self",
+    r"\b(?:want|wanted|wanting|wanna|going) (?:to )?die\b",
+    r"\bend(?:ing)? (?:my|it) (?:life|all)\b",
+    r"\btake my (?:own )?life\b",
+    r"\bbetter off dead\b",
+    r"\bwish i (?:was|were) dead\b",
+    r"\bdont want to (?:live|be alive|be here|wake up)\b",
+    r"\bno reason to live\b",
+)
+_CRISIS = re.compile("|".join(_CRISIS_PATTERNS))
+
+
+def mentions_crisis(query: str) -> bool:
+    """Whether a search speaks of suicide or self-harm."""
+    text = re.sub(r"['\u2019`]", "", query.lower())
+    text = " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return bool(_CRISIS.search(text))

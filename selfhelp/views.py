@@ -28,7 +28,7 @@ from .forms import QuestionnaireForm
 from .models import Article, ArticleCategory, SavedResult, answered_items
 from .questionnaires import MEASURES, URGENT_GUIDANCE, Measure, Result, measure_for_slug, score
 from .rendering import render_markdown
-from .search import MAX_QUERY_LENGTH, clean_query
+from .search import MAX_QUERY_LENGTH, clean_query, mentions_crisis
 
 ARTICLES_PER_PAGE = 10
 RESULTS_PER_PAGE = 20
@@ -139,6 +139,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "public_page": True,
             "query": query,
             "searched": "q" in request.GET,
+            # Words of suicide or self-harm meet the urgent-help panel before any article.
+            "crisis_search": mentions_crisis(query),
             "page": page,
             "pagination": pagination_links(request, page) if page else None,
             "max_query_length": MAX_QUERY_LENGTH,

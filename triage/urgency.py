@@ -19,9 +19,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentStatus
+from practitioner_health.hours import Session, end_of_working_day, parse_hours
 from referrals.models import Referral, Status
 
-from .hours import Session, end_of_working_day, parse_hours
 from .models import BankHoliday, TriageAssessment, Urgency
 
 # Working days after the triage by which the person should have been seen by a clinician.

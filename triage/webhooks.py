@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from practitioner_health.hours import helpline_next_opening, helpline_open
+
 from .models import AttemptOutcome, CallbackReason, CallLog, CallOutcome
 from .services import phone as phone_service
 from .services.callbacks import attempt_for_token, attempt_record_result, callback_request
@@ -67,7 +69,7 @@ def voice_incoming(request: HttpRequest) -> HttpResponse:
     if call_sid:
         phone_service.inbound_call_log(call_sid=call_sid, from_number=request.POST.get("From", ""))
     response = VoiceResponse()
-    if phone_service.helpline_open():
+    if helpline_open():
         response.say("Thank you for calling. Putting you through now.", language="en-GB")
         dial = Dial(action=_absolute("triage:voice_dial_status"), timeout=30, answer_on_bridge=True)
         for number in settings.HELPLINE_FORWARD_NUMBERS:
@@ -93,7 +95,7 @@ def voice_out_of_hours(request: HttpRequest) -> HttpResponse:
             reason=CallbackReason.OUT_OF_HOURS,
             referral=call.referral if call else None,
             phone=caller,
-            due_at=phone_service.helpline_next_opening(),
+            due_at=helpline_next_opening(),
         )
         if call is not None:
             CallLog.objects.filter(pk=call.pk).update(outcome=CallOutcome.CALLBACK_REQUESTED)

@@ -5,7 +5,8 @@ Questionnaire answers sent for scoring are never stored, as on the website.
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -14,10 +15,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from practitioner_health.context_processors import CRISIS_CONTACTS
+from practitioner_health.crisis import crisis_payload
 from selfhelp import selectors
 from selfhelp.models import Article, ArticleCategory, SignpostingCategory
 from selfhelp.questionnaires import MEASURES, URGENT_GUIDANCE, Measure, measure_for_slug, score
+from selfhelp.search import mentions_crisis
 
 from ..errors import ValidationFailed
 from ..serializers import (
@@ -36,6 +38,39 @@ from .base import PublicView, errors, valid
 
 class ArticlePagination(PageNumberPagination):
     page_size = 10
+
+
+class ArticleSearchPagination(ArticlePagination):
+    """A page of search results, with `crisis` (the crisis numbers) when the words were of
+    suicide or self-harm, so the app shows urgent help above the results; else null."""
+
+    crisis: dict[str, Any] | None = None
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["crisis"] = self.crisis
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["crisis"] = {
+            "type": "object",
+            "nullable": True,
+            "description": "Urgent-help numbers when the search speaks of suicide or self-harm; null otherwise.",
+            "properties": {
+                "helpline": {"type": "string"},
+                "helpline_href": {"type": "string"},
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {name: {"type": "string"} for name in ("name", "detail", "number", "href")},
+                    },
+                },
+            },
+        }
+        paged["required"] = [*paged.get("required", []), "crisis"]
+        return paged
 
 
 def get_measure_or_404(slug: str) -> Measure:
@@ -74,10 +109,12 @@ class ArticleListView(generics.ListAPIView):
 class ArticleSearchView(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = ArticleSummarySerializer
-    pagination_class = ArticlePagination
+    pagination_class = ArticleSearchPagination
 
     def get_queryset(self) -> QuerySet[Article]:
         query = valid(SearchQuerySerializer, self.request.query_params)
+        if mentions_crisis(query["q"]):
+            self.paginator.crisis = CrisisSerializer(crisis_payload()).data  # type: ignore[union-attr]
         return selectors.article_search(query["q"])
 
 
@@ -147,4 +184,4 @@ class QuestionnaireScoreView(PublicView):
 class CrisisView(PublicView):
     @extend_schema(operation_id="crisis_read", responses={200: CrisisSerializer}, auth=[])
     def get(self, request: Request) -> Response:
-        return Response(CrisisSerializer({"helpline": settings.HELPLINE_NUMBER, "contacts": CRISIS_CONTACTS}).data)
+        return Response(CrisisSerializer(crisis_payload()).data)

@@ -18,7 +18,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from practitioner_health.context_processors import CRISIS_CONTACTS
+from practitioner_health.crisis import CRISIS_CONTACTS
 from referrals.flow import STEPS, Flow, walk
 from referrals.models import Channel, WorkLocation
 from referrals.ratelimit import submit_limit_exceeded

@@ -113,7 +113,12 @@ def my_stop(request: HttpRequest) -> HttpResponse:
         except ReferralNotClosableError:
             referral.refresh_from_db()
         else:
-            messages.success(request, "You have stopped your referral. We will not contact you about it.")
+            messages.success(
+                request,
+                "You have stopped your referral. Our helpline will try once to call you, to check you are safe."
+                if referral.safety_call_on_stop
+                else "You have stopped your referral. We will not contact you about it.",
+            )
             return redirect("referrals:my_home")
     audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="stop referral")
     return render(request, "referrals/my_stop.html", {"referral": referral})

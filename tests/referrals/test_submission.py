@@ -6,14 +6,17 @@ import json
 import logging
 import re
 import threading
+from datetime import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 
 from practitioner_health.accounts.models import Role, User
 from practitioner_health.audit.models import Action, AuditEvent
+from practitioner_health.hours import UK
 from practitioner_health.notifications.messages import indiscreet_words, render_message
 from practitioner_health.notifications.models import Notification
 from referrals.models import (
@@ -134,12 +137,14 @@ def test_no_text_is_sent_when_texts_are_not_safe(submit_referral) -> None:
 
 
 def test_a_yes_to_self_harm_marks_the_referral_urgent_and_repeats_urgent_help(submit_referral) -> None:
-    _, page = submit_referral(answers(safety={"self_harm": "yes"}))
+    # A Tuesday at 10am, when the helpline is open (tests/referrals/test_out_of_hours.py has the rest).
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=UK), tick=False):
+        _, page = submit_referral(answers(safety={"self_harm": "yes"}))
     referral = Referral.objects.get()
     assert referral.urgent and referral.self_harm_thoughts
     assert Referral.objects.open().urgent().get() == referral
     html = page.content.decode()
-    assert 'id="urgent-help"' in html and "we will try to call you back today" in html
+    assert 'id="urgent-help"' in html and "we will try to call you back today (Tuesday 8 December)" in html
     # Nothing about it in the messages: they may be read by someone else.
     for notification in Notification.objects.all():
         assert "harm" not in render_message(notification.channel, notification.template, notification.context).body

@@ -153,5 +153,7 @@ def test_landing_list_article_search_and_directory_pages_are_accessible(live_ser
 
     page.goto(f"{live_server.url}/self-help/directory/")
     expect(page.get_by_role("heading", level=2, name="Urgent help")).to_be_visible()
-    expect(page.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
+    main = page.locator("#maincontent")
+    expect(main.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
+    expect(main.get_by_role("link", name="85258 (text SHOUT)")).to_have_attribute("href", "sms:85258?&body=SHOUT")
     assert_accessible(page, "selfhelp-directory")

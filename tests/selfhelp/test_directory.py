@@ -51,12 +51,12 @@ def test_the_directory_shows_website_and_nation_and_leaves_out_inactive_entries(
     assert "Closed charity" not in html
 
 
-def test_a_text_only_number_is_shown_without_a_phone_link(client: Client) -> None:
+def test_a_text_only_number_is_a_link_that_starts_the_text(client: Client) -> None:
     SignpostingEntryFactory(name="Shout", category=SignpostingCategory.CRISIS, phone="85258 (text SHOUT)")
 
     html = client.get(DIRECTORY_URL).content.decode()
 
-    assert "85258 (text SHOUT)" in html
+    assert '<a href="sms:85258?&amp;body=SHOUT">85258 (text SHOUT)</a>' in html
     assert "tel:85258" not in html
 
 

@@ -114,14 +114,22 @@ def callback_place_call(*, callback_id: int) -> str:
         return "dialling"
 
 
-def _closed_since(callback: Callback) -> bool:
-    """Its referral was closed before care after the callback was arranged."""
-    return (
-        callback.referral_id is not None
-        and Referral.objects.filter(
-            pk=callback.referral_id, status=Status.CLOSED, closed_at__gte=callback.created_at
-        ).exists()
+def _after_closing(callback: Callback) -> CallbackStatus | None:
+    """What an unanswered call becomes when its referral is closed before care: none is tried again.
+
+    Closed while it rang: cancelled. Arranged after the closing (the one safety call to someone
+    at risk who stopped): failed, so the helpline sees that it did not reach them.
+    """
+    if callback.referral_id is None:
+        return None
+    closed_at = (
+        Referral.objects.filter(pk=callback.referral_id, status=Status.CLOSED)
+        .values_list("closed_at", flat=True)
+        .first()
     )
+    if closed_at is None:
+        return None
+    return CallbackStatus.FAILED if closed_at <= callback.created_at else CallbackStatus.CANCELLED
 
 
 def _finish_attempt(callback: Callback, attempt: CallbackAttempt, outcome: AttemptOutcome) -> None:
@@ -134,9 +142,9 @@ def _finish_attempt(callback: Callback, attempt: CallbackAttempt, outcome: Attem
     elif callback.attempts >= settings.CALLBACK_MAX_ATTEMPTS:
         callback.status = CallbackStatus.FAILED
         callback.completed_at = timezone.now()
-    elif _closed_since(callback):
-        # The referral was closed while this attempt rang: no further attempt.
-        callback.status = CallbackStatus.CANCELLED
+    elif closing := _after_closing(callback):
+        # The referral is closed before care: no further attempt.
+        callback.status = closing
         callback.completed_at = timezone.now()
     else:
         callback.status = CallbackStatus.SCHEDULED

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from practitioner_health.crypto import normalise_phone, phone_index
 from referrals.models import Referral
 
-from ..hours import is_open, next_opening, parse_hours
-from ..models import BankHoliday, CallChannel, CallLog, CallOutcome, Direction
-
-
-def helpline_open(moment: datetime | None = None) -> bool:
-    moment = moment or timezone.now()
-    holidays = set(BankHoliday.objects.values_list("date", flat=True))
-    return is_open(moment, parse_hours(settings.HELPLINE_OPENING_HOURS), holidays)
-
-
-def helpline_next_opening(moment: datetime | None = None) -> datetime:
-    moment = moment or timezone.now()
-    holidays = set(BankHoliday.objects.values_list("date", flat=True))
-    return next_opening(moment, parse_hours(settings.HELPLINE_OPENING_HOURS), holidays)
+from ..models import CallChannel, CallLog, CallOutcome, Direction
 
 
 def referral_for_number(number: str) -> Referral | None:
