@@ -85,9 +85,6 @@ class PersonAuditAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        self.audit_saved(obj, form, change)
-
-    def audit_saved(self, obj: Any, form: Any, change: bool) -> None:
         audit_record(
             action=Action.UPDATE if change else Action.CREATE,
             obj=self.audit_object(obj),

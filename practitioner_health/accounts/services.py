@@ -115,9 +115,10 @@ def authenticator_confirm(*, user: User, device: Authenticator) -> bool:
     stops working the moment the new one shows it works, and so does any emailed code
     still outstanding. Returns False (nothing changed) if the set-up is no longer pending."""
     with transaction.atomic():
-        pending = Authenticator.objects.select_for_update().filter(
+        pending = Authenticator.objects.filter(
             pk=device.pk, user=user, confirmed=False, created_at__gt=timezone.now() - ENROLMENT_WINDOW
         )
+        # One statement checks the window and confirms: a set-up cannot expire in between.
         if not pending.update(confirmed=True):
             return False
         device.confirmed = True
