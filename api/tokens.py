@@ -73,12 +73,34 @@ def token_revoke(*, token: ApiToken) -> None:
     audit_record(action=Action.LOGOUT, obj=token, subject_id=token.user_id, detail="app signed out")
 
 
-def tokens_revoke_all(*, user: User) -> int:
-    """Sign out every app this person is signed in to. Returns how many tokens were live."""
+def tokens_revoke_all(*, user: User, detail: str = "app signed out everywhere") -> int:
+    """Sign out every app this person is signed in to, audited if there was any. Returns how
+    many tokens were live."""
     with transaction.atomic():
         count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_record(action=Action.LOGOUT, obj=user, subject_id=user.pk, detail="app signed out everywhere")
+        if count:
+            audit_record(action=Action.LOGOUT, obj=user, subject_id=user.pk, detail=detail)
     return count
+
+
+def tokens_live(*, user: User) -> list[ApiToken]:
+    """The person's tokens that still work (not revoked or expired), newest first: dates only."""
+    return list(
+        ApiToken.objects.live()
+        .filter(user=user)
+        .only("pk", "user_id", "created", "last_used_at", "expires_at")
+        .order_by("-created", "-pk")
+    )
+
+
+def token_revoke_own(*, user: User, token_id: int) -> bool:
+    """Sign out one of this person's apps (from the website). False if no such live token is theirs."""
+    with transaction.atomic():
+        token = ApiToken.objects.live().filter(pk=token_id, user=user).select_for_update().first()
+        if token is None:
+            return False
+        token_revoke(token=token)
+    return True
 
 
 def challenge_issue(*, user: User, method: str) -> Issued:
@@ -92,6 +114,12 @@ def challenge_issue(*, user: User, method: str) -> Issued:
         expires_at=now + settings.API_CHALLENGE_LIFETIME,
     )
     return Issued(secret=secret, expires_at=challenge.expires_at)
+
+
+def challenges_end(*, user: User) -> int:
+    """End this person's sign-ins still waiting for a code: each was opened with a password
+    (or a factor) that has just stopped being theirs. Returns how many were waiting."""
+    return SignInChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
 
 
 def challenge_find(secret: str) -> SignInChallenge | None:

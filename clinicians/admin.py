@@ -8,7 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+
+from practitioner_health.admin_site import PersonAuditAdmin
 
 from .models import (
     Appointment,
@@ -56,12 +59,15 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(PersonAuditAdmin):
     list_display = ("id", "display_name", "profession", "video", "max_caseload", "active")
     list_filter = ("profession", "active", "video", "regions", "services")
     filter_horizontal = ("services", "regions", "sites")
     raw_id_fields = ("user",)
     list_select_related = ("user",)
+
+    def audit_subject_id(self, obj: Clinician) -> int | None:
+        return obj.user_id
 
 
 @admin.register(AvailabilityPattern)
@@ -110,9 +116,12 @@ class CareEpisodeForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(CareEpisode)
-class CareEpisodeAdmin(admin.ModelAdmin):
+class CareEpisodeAdmin(PersonAuditAdmin):
     """Adding an episode assigns a referral to a clinician (until triage does it); it goes
-    through the same service, so the referral's status and the audit log follow."""
+    through the same service, so the referral's status and the audit log follow. Opening an
+    episode shows whose referral is with whom: a read of that referral, audited as one."""
+
+    audit_detail = "care episode in the admin"
 
     form = CareEpisodeForm
     list_display = ("id", "referral", "clinician", "started_at", "ended_at", "discharge_reason")
@@ -120,6 +129,12 @@ class CareEpisodeAdmin(admin.ModelAdmin):
     search_fields = ("=referral__reference",)
     raw_id_fields = ("referral",)
     list_select_related = ("referral", "clinician__user")
+
+    def audit_subject_id(self, obj: CareEpisode) -> int | None:
+        return obj.referral.user_id
+
+    def audit_object(self, obj: CareEpisode) -> models.Model:
+        return obj.referral
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
-from django_otp import match_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -99,8 +98,9 @@ class VerifyView(PublicView):
                     "This sign-in has expired or was used. Sign in again.",
                 )
             user: User = challenge.user
-            device = match_token(user, data["code"].strip())
-            if device is None or not getattr(device, "confirmed", True) or not user.is_active:
+            # Only the factors this account has set up: never an emailed code once it has an app.
+            device = account_services.second_factor_match(user=user, token=data["code"].strip())
+            if device is None or not user.is_active:
                 SignInChallenge.objects.filter(pk=challenge.pk).update(failed_attempts=challenge.failed_attempts + 1)
                 audit_record(
                     action=Action.LOGIN_FAILED, obj=user, actor_id=user.pk, actor_role=user.role, detail="code (app)"

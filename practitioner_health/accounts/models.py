@@ -20,6 +20,8 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedEmailFiel
 
 from practitioner_health.crypto import blind_index, email_index, normalise_email
 
+from .signals import credentials_changed
+
 
 class Role(models.TextChoices):
     PRACTITIONER = "practitioner", "Practitioner"
@@ -85,7 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalise_email(self.email or "")
         self.email_index = email_index(self.email)
+        # set_password() leaves the new password here until the row is saved. Caught here
+        # rather than in each view, so every way of setting one (the reset link, a form, the
+        # changepassword command) ends the sign-ins that rested on the old password.
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
         super().save(*args, **kwargs)
+        if password_changed:
+            credentials_changed.send(sender=User, user=self, reason="password changed")
 
     @property
     def is_staff(self) -> bool:  # type: ignore[override]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("backup-codes/", views.backup_codes_view, name="backup_codes"),
     path("security/", views.security_view, name="security"),
     path("security/authenticator/remove/", views.authenticator_remove_view, name="authenticator_remove"),
+    path("security/app-sign-ins/<int:pk>/sign-out/", views.app_sign_in_end_view, name="app_sign_in_end"),
     path("sign-out/", views.logout_view, name="logout"),
     path("password/reset/", views.password_reset_view, name="password_reset"),
     path("password/reset/sent/", views.password_reset_done_view, name="password_reset_done"),

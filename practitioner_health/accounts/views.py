@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
@@ -17,12 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp.models import Device
 
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
-from . import services
+from . import app_sign_ins, services
 from .decorators import practitioner_required, verified_required
 from .forms import LoginForm, NHSSetPasswordForm, PasswordResetRequestForm, TokenForm
 from .models import Authenticator, Role, User
@@ -73,6 +73,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form})
 
 
+def _second_step_passed(request: HttpRequest, device: Device) -> None:
+    """Mark the session as past the second factor under a new session id: whoever saw the id
+    before (it was issued on a password alone) holds nothing. The session's data is kept."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @never_cache
 @login_required
 def verify_view(request: HttpRequest) -> HttpResponse:
@@ -83,13 +90,13 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
-        if device is not None and getattr(device, "confirmed", True):
-            otp_login(request, device)
+        device = services.second_factor_match(user=user, token=form.cleaned_data["token"])
+        if device is not None:
+            _second_step_passed(request, device)
             audit_record(action=Action.LOGIN, obj=user, detail="second factor")
             return _landing(request)
         form.add_error("token", "The security code is not right or has expired. Check it and try again.")
-    uses_email = user.role == Role.PRACTITIONER and services.confirmed_totp(user) is None
+    uses_email = services.emailed_codes_allowed(user)
     return render(request, "accounts/verify.html", {"form": form, "uses_email": uses_email})
 
 
@@ -97,9 +104,12 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def resend_code_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.role == Role.PRACTITIONER and not user.is_verified():  # type: ignore[attr-defined]
-        services.email_code_send(user=user)
-        messages.info(request, "We have sent you a new security code.")
+    if not user.is_verified():  # type: ignore[attr-defined]
+        if services.email_code_send(user=user):
+            messages.info(request, "We have sent you a new security code.")
+        else:
+            # An account with an app gets no emailed code: the verify page already asks for the app's.
+            messages.info(request, "Enter the code from your authenticator app.")
     return redirect("accounts:verify")
 
 
@@ -120,15 +130,26 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if user.role == Role.PRACTITIONER and not user.is_verified():  # type: ignore[attr-defined]
         # A practitioner proves the email factor before adding an app.
         return redirect("accounts:verify")
-    device = services.totp_enrolment_start(user=user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            services.authenticator_confirm(user=user, device=device)
-            otp_login(request, device)
-            codes = services.backup_codes_generate(user=user)
-            return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
-        form.add_error("token", "The security code is not right. Check the time on your phone and try again.")
+    device = None
+    if request.method == "POST":
+        # The secret this session was shown, if still in its window; every GET shows a new one.
+        device = services.authenticator_pending(user=user, device_id=request.session.get(ENROL_DEVICE_KEY))
+        if device is None:
+            form.is_valid()
+            form.add_error("token", "This set-up has expired. Scan the new QR code and enter the code it shows.")
+        elif form.is_valid():
+            if device.verify_token(form.cleaned_data["token"]) and services.authenticator_confirm(
+                user=user, device=device
+            ):
+                request.session.pop(ENROL_DEVICE_KEY, None)
+                _second_step_passed(request, device)
+                codes = services.backup_codes_generate(user=user)
+                return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
+            form.add_error("token", "The security code is not right. Check the time on your phone and try again.")
+    if device is None:
+        device = services.totp_enrolment_start(user=user)
+        request.session[ENROL_DEVICE_KEY] = device.pk
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,
@@ -156,8 +177,23 @@ def backup_codes_view(request: HttpRequest) -> HttpResponse:
 def security_view(request: HttpRequest) -> HttpResponse:
     """How this person signs in: their app, backup codes left, and how to change each."""
     user: User = request.user  # type: ignore[assignment]
-    context = {"methods": services.sign_in_methods(user), "practitioner": user.role == Role.PRACTITIONER}
+    practitioner = user.role == Role.PRACTITIONER
+    context = {
+        "methods": services.sign_in_methods(user),
+        "practitioner": practitioner,
+        "app_sign_ins": app_sign_ins.live(user=user) if practitioner else [],
+    }
     return render(request, "accounts/security.html", context)
+
+
+@practitioner_required
+@require_POST
+def app_sign_in_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out the app on one device (a lost phone, a tablet given away). Audited."""
+    if not app_sign_ins.end(user=request.user, sign_in_id=pk):  # type: ignore[arg-type]
+        raise Http404
+    messages.success(request, "The app on that device is signed out.")
+    return redirect("accounts:security")
 
 
 @practitioner_required

@@ -30,6 +30,10 @@ RULES = {
     "accounts:authenticator_remove": custom(
         anonymous=302, practitioner=405, handler=403, clinician=403, commissioner=403, service_admin=403
     ),
+    # Practitioners only (staff have no app sign-ins), and only by POST.
+    "accounts:app_sign_in_end": custom(
+        anonymous=302, practitioner=405, handler=403, clinician=403, commissioner=403, service_admin=403
+    ),
     "accounts:logout": everyone(405),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,
@@ -37,5 +41,6 @@ RULES = {
 }
 
 KWARGS = {
+    "accounts:app_sign_in_end": lambda personas: {"pk": 1},
     "accounts:password_reset_confirm": lambda personas: {"uidb64": "MQ", "token": "not-a-token"},
 }

@@ -53,3 +53,22 @@ def test_a_practitioner_manages_their_sign_in_methods(live_server, signed_in_pag
     expect(page.get_by_text("We will email you a code each time you sign in.").first).to_be_visible()
     expect(page.locator(".nhsuk-summary-list")).to_contain_text("Not set up. We email you a code")
     assert_accessible(page, "platform-security-email-codes")
+
+
+def test_a_practitioner_signs_out_an_app_from_the_security_page(live_server, signed_in_page) -> None:  # type: ignore[no-untyped-def]
+    from api.tokens import token_issue
+    from practitioner_health.accounts.models import Role
+    from tests.factories import UserFactory
+
+    practitioner = UserFactory(role=Role.PRACTITIONER)
+    token_issue(user=practitioner)
+    token_issue(user=practitioner)
+    page: Page = signed_in_page(practitioner)
+    page.goto(live_server.url + "/account/security/")
+    expect(page.get_by_role("heading", name="Signed in to the app")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out this app")).to_have_count(2)
+    assert_accessible(page, "platform-security-app-sign-ins")
+
+    page.get_by_role("button", name="Sign out this app").first.click()
+    expect(page.get_by_text("The app on that device is signed out.")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out this app")).to_have_count(1)
