@@ -77,11 +77,15 @@ def test_the_typed_address_gets_the_same_messages_whether_or_not_the_number_is_a
     _send()  # a number with an open referral: a repeat request
 
     assert DuplicateSubmission.objects.count() == 1 and Referral.objects.count() == 2
-    assert _to_typed_address() == new_referral == [
-        ("email", "account_activation"),
-        ("email", "referral_received"),
-        ("sms", "referral_received"),
-    ]
+    assert (
+        _to_typed_address()
+        == new_referral
+        == [
+            ("email", "account_activation"),
+            ("email", "referral_received"),
+            ("sms", "referral_received"),
+        ]
+    )
 
 
 def test_a_stranger_typing_a_patients_number_and_email_gets_what_a_new_referral_gets() -> None:
