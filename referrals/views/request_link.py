@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +40,10 @@ SESSION_KEY = "request_link_token"
 @require_GET
 def request_link(request: HttpRequest, token: str) -> HttpResponse:
     request.session[SESSION_KEY] = token
-    return redirect("referrals:request_link_follow")
+    # 303 See Other: the page for this link is at another address, one without the token.
+    moved = redirect("referrals:request_link_follow")
+    moved.status_code = 303
+    return moved
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
@@ -65,15 +69,19 @@ def request_link_follow(request: HttpRequest) -> HttpResponse:
     if account is None or (account.role == Role.PRACTITIONER and not account.has_usable_password()):
         return _set_password(request, link, account)
     if account.role != Role.PRACTITIONER:
-        # A staff address: staff have no practitioner pages. The request is with the helpline.
-        try:
-            request_link_use(link=link, user=None)
-        except RequestLinkUsedError:
-            return _invalid(request)
-        _done(request)
-        return render(request, "referrals/request_link_received.html", {"public_page": True})
+        return _staff_address(request, link)
     # Their account already exists: sign in (password, then code) and come back here.
     return redirect_to_login(reverse("referrals:request_link_follow"))
+
+
+def _staff_address(request: HttpRequest, link: RequestLink) -> HttpResponse:
+    """Staff have no practitioner pages: the link is spent, and the request stays with the helpline."""
+    try:
+        request_link_use(link=link, user=None)
+    except RequestLinkUsedError:
+        return _invalid(request)
+    _done(request)
+    return render(request, "referrals/request_link_received.html", {"public_page": True})
 
 
 def _signed_in(request: HttpRequest, link: RequestLink, user: User, account: User | None) -> HttpResponse:
@@ -82,6 +90,8 @@ def _signed_in(request: HttpRequest, link: RequestLink, user: User, account: Use
     if account is None or account.pk != user.pk:
         # Signed in as someone else (a shared computer, or a link sent on): they sign out first.
         return render(request, "referrals/request_link_other_account.html", status=403)
+    if user.role != Role.PRACTITIONER:
+        return _staff_address(request, link)
     try:
         request_link_use(link=link, user=user)
     except RequestLinkUsedError:
@@ -98,7 +108,8 @@ def _set_password(request: HttpRequest, link: RequestLink, account: User | None)
     if request.method == "POST" and form.is_valid():
         try:
             request_link_account_create(link=link, password=form.cleaned_data["new_password1"])
-        except (RequestLinkUsedError, PermissionError):
+        except (RequestLinkUsedError, PermissionError, IntegrityError):
+            # Used in another tab, or the account made there at the same moment.
             return _invalid(request)
         _done(request)
         messages.info(request, "Your password has been set. Sign in to see your request.")

@@ -20,7 +20,7 @@ RULES = {
     **{f"referrals:{name}": only("practitioner") for name in _PRACTITIONER_PAGES},
     # The emailed link: the token goes into the session and the browser on to a tokenless
     # address, which (with no valid token in the session) says the link is not valid.
-    "referrals:request_link": everyone(302),
+    "referrals:request_link": everyone(303),
     "referrals:request_link_follow": everyone(400),
 }
 

@@ -170,7 +170,7 @@ def test_following_the_link_and_setting_a_password_joins_the_referral_to_the_new
 
     visitor = Client()
     first = visitor.get(path)
-    assert first.status_code == 302 and first["Location"] == "/refer/your-request/"
+    assert first.status_code == 303 and first["Location"] == "/refer/your-request/"
     response = _set_password(visitor)
     assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
 
@@ -252,6 +252,19 @@ def test_a_staff_email_is_never_linked_even_through_the_link(handler: User) -> N
     visitor = Client()
     visitor.get(_link_path())
     page = visitor.get("/refer/your-request/")
+    assert page.status_code == 200 and "We have received your request" in page.content.decode()
+    assert Referral.objects.get().user is None
+
+
+def test_a_signed_in_staff_member_following_a_link_to_their_own_address_links_nothing(
+    client_for: Callable[[User], Client], handler: User
+) -> None:
+    handler.email = TYPED_EMAIL
+    handler.save()
+    _send()
+    client = client_for(handler)
+    client.get(_link_path())
+    page = client.get("/refer/your-request/")
     assert page.status_code == 200 and "We have received your request" in page.content.decode()
     assert Referral.objects.get().user is None
 
