@@ -27,6 +27,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from referrals.models import Referral
+from selfhelp.models import SavedResult
+from selfhelp.selectors import saved_results_for
+
 from .models import (
     Appointment,
     AppointmentKind,
@@ -39,6 +43,20 @@ from .models import (
     Slot,
     SlotStatus,
 )
+
+
+def saved_results_of_patient(referral: Referral) -> list[SavedResult]:
+    """The questionnaire results the referral's account saved, if that account is proved to be
+    the person who sent the referral (it followed the link sent to the typed email, or sent it
+    signed in). A typed email alone proves nothing: whoever types a stranger's address must never
+    show their clinician the stranger's results.
+
+    Health data: whoever shows these must record the read with audit_record.
+    """
+    if referral.user_id is None or referral.linked_at is None:
+        return []
+    return list(saved_results_for(referral.user_id))
+
 
 # --- For matching (triage) -----------------------------------------------------------------
 

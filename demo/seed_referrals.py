@@ -138,6 +138,8 @@ def _referral_create(position: int, spec: dict[str, Any], user: User | None) -> 
     referral = Referral.objects.create(
         reference=spec["reference"],
         user=user,
+        # The demo practitioner stands for someone who followed the link sent to their email.
+        linked_at=submitted if user is not None else None,
         submitted_at=submitted,
         urgent=spec.get("self_harm_thoughts", False),
         profession=profession,

@@ -155,6 +155,10 @@ class Referral(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
+    # When `user` was proved to be the person who sent it: they followed the link sent to the
+    # typed email, or sent it signed in. Null for links made before that rule (a typed email
+    # was enough then), so nothing of the account (saved results) is shown to staff for them.
+    linked_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     urgent = models.BooleanField(default=False)
@@ -267,14 +271,32 @@ class DuplicateSubmission(models.Model):
     """
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="duplicate_submissions")
+    # The account that proved control of the typed email by following this request's link:
+    # its pages show this request (never the open referral it repeats).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="repeat_requests"
+    )
     reference = models.CharField(max_length=12, unique=True, editable=False)
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     submitted_at = models.DateTimeField(default=timezone.now)
     self_harm_thoughts = models.BooleanField(default=False)
     name = EncryptedCharField(max_length=200)
+    preferred_name = EncryptedCharField(max_length=200, blank=True)
     email = EncryptedEmailField()
     mobile = EncryptedCharField(max_length=20)
+    # How they asked to be contacted: kept for the handler who reconciles, and shown back to
+    # whoever follows the request's link, as for any request.
+    voicemail_ok = models.BooleanField(default=False)
+    texts_ok = models.BooleanField(default=False)
+    best_times = EncryptedTextField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, default=PreferredContact.PHONE
+    )
+    people_known = EncryptedTextField(blank=True)
+    # Set if whoever followed the link stopped this request (the open referral is untouched).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=12, choices=ClosedReason.choices, blank=True)
     # What the person was shown, so a replayed submission shows it again.
     eligibility = models.CharField(max_length=12, choices=Eligibility.choices, blank=True)
     reason_codes = models.JSONField(default=list, blank=True)
@@ -285,6 +307,66 @@ class DuplicateSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} (repeat of referral #{self.referral_id})"
+
+    # What the pages of whoever followed this request's link show: a request waiting for the
+    # helpline, like any new referral, never the open referral it repeats.
+    @property
+    def status(self) -> str:
+        return Status.CLOSED if self.closed_at is not None else Status.NEW
+
+    @property
+    def urgent(self) -> bool:
+        return self.self_harm_thoughts
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def closable(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def address_as(self) -> str:
+        return self.preferred_name or self.name
+
+
+class RequestLink(models.Model):
+    """The link sent to the email typed in a self-referral, to see that request online.
+
+    One per submission, a new referral or a repeat request alike, so the two cannot be told
+    apart. Following it proves control of that mailbox, and only then is the request joined
+    to an account: a typed email never links to anyone's account by itself. The token is
+    random, says nothing of what it leads to, and is kept only as a keyed hash; it works
+    once, until `expires_at`.
+    """
+
+    token_index = models.CharField(max_length=64, unique=True, editable=False)
+    referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="request_link"
+    )
+    duplicate = models.OneToOneField(
+        DuplicateSubmission, null=True, blank=True, on_delete=models.CASCADE, related_name="request_link"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(referral__isnull=False) & models.Q(duplicate__isnull=True))
+                | (models.Q(referral__isnull=True) & models.Q(duplicate__isnull=False)),
+                name="request_link_one_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request link #{self.pk}"
+
+    @property
+    def request(self) -> Referral | DuplicateSubmission:
+        return self.referral if self.referral_id is not None else self.duplicate  # type: ignore[return-value]
 
 
 class ReferralNeed(models.Model):

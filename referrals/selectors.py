@@ -12,12 +12,26 @@ from practitioner_health.audit.models import Action, AuditEvent
 from selfhelp.models import SignpostingEntry
 from selfhelp.selectors import signposting_entries
 
-from .models import ClosedReason, Eligibility, Referral, Status
+from .models import ClosedReason, DuplicateSubmission, Eligibility, Referral, Status
 
 
 def referral_latest_for_user(user: User) -> Referral | None:
-    """The practitioner's most recent referral (the one their pages are about)."""
+    """The practitioner's most recent referral linked to their account (by proof of their email)."""
     return Referral.objects.filter(user=user).order_by("-submitted_at", "-pk").first()
+
+
+def request_latest_for_user(user: User) -> Referral | DuplicateSubmission | None:
+    """What the practitioner's pages are about: their most recent request linked to their account.
+
+    Usually a referral. It is a repeat request when they followed the link sent for a request
+    made while another referral for the same registration number was open: their pages then
+    show that request, as a new referral's would, and never the referral it repeats.
+    """
+    referral = referral_latest_for_user(user)
+    repeat = DuplicateSubmission.objects.filter(user=user).order_by("-submitted_at", "-pk").first()
+    if repeat is not None and (referral is None or repeat.submitted_at > referral.submitted_at):
+        return repeat
+    return referral
 
 
 def signposts_resolve(signposts: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> list[SignpostingEntry]:
@@ -53,7 +67,7 @@ STOPPED_WITH_SAFETY_CALL = (
 )
 
 
-def status_explained(referral: Referral) -> tuple[str, str]:
+def status_explained(referral: Referral | DuplicateSubmission) -> tuple[str, str]:
     """The referral's state in plain words: a short title and a sentence on what happens next."""
     if referral.eligibility == Eligibility.INELIGIBLE:
         return (

@@ -5,22 +5,22 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone
 
 from practitioner_health.accounts.models import Role, User
-from practitioner_health.accounts.services import password_link_message
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.crisis import crisis_numbers
 from practitioner_health.crypto import blind_index, email_index, phone_index
 from practitioner_health.hours import call_promise
-from practitioner_health.notifications.messages import IndiscreetMessageError
+from practitioner_health.notifications.messages import IndiscreetMessageError, indiscreet_words
 from practitioner_health.notifications.models import Channel as MessageChannel
 from practitioner_health.notifications.services import OutgoingMessage, notify, notify_many
 
@@ -43,6 +43,7 @@ from .models import (
     Referral,
     ReferralNeed,
     ReopenReason,
+    RequestLink,
     Status,
 )
 from .signals import referral_closed
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 # Reference numbers: no 0/O or 1/I, so they can be read out on the phone without mistakes.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 REFERENCE_ATTEMPTS = 20
+# How long the emailed link to see a request online works (the email says 3 days).
+REQUEST_LINK_VALIDITY = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ def reference_generate() -> str:
     for _ in range(REFERENCE_ATTEMPTS):
         chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
         reference = f"PH-{chars[:4]}-{chars[4:]}"
+        if indiscreet_words(chars):
+            # e.g. PH-DRUG-7K3D: read on a lock screen, and refused by the discretion check.
+            continue
         # Referrals and repeat requests share one series of references: both are looked at in one query.
         taken = (
             Referral.objects.filter(reference=reference)
@@ -214,6 +220,7 @@ def referral_submit(
     answers: ReferralAnswers,
     channel: Channel | str = Channel.WEB,
     submission_key: str | None = None,
+    submitted_by: User | None = None,
 ) -> SubmissionResult:
     """Record a self-referral in one transaction and return what to show the person.
 
@@ -225,17 +232,22 @@ def referral_submit(
       `DuplicateSubmission` is kept for handlers and the open referral's own contact details
       are told. The result looks exactly like a new referral's, so someone typing another
       doctor's number learns nothing;
-    - eligible and needs-review referrals get a practitioner account (new, or found by
-      email) and an activation link; ineligible ones are closed at once, with signposting.
+    - the typed email never links the request to an account: it stays unlinked until its
+      emailed link is followed (proof of control of that mailbox, see `request_link_use`),
+      unless `submitted_by`, a signed-in practitioner, is sending their own referral;
+    - ineligible referrals are closed at once, with signposting.
 
-    Sends (through the outbox, after commit): a discreet confirmation email, a text if
-    texts are allowed, and the activation email.
+    Sends (through the outbox, after commit) to the typed email and mobile, the same for a
+    new referral and a repeat request: a discreet confirmation email, a text if texts are
+    allowed, and (unless ineligible) the link to see the request online. A repeat request
+    also tells the open referral's own contact details.
     """
     if not answers.self_referral or answers.profession not in REGISTER_FOR_PROFESSION:
         raise ValueError("Only a doctor's or dentist's own referral can be submitted")
     register = answers.register
     number = validate_register_number(register, answers.registration_number)
     index = registration_index(register, number)
+    owner = submitted_by if submitted_by is not None and submitted_by.role == Role.PRACTITIONER else None
 
     with transaction.atomic():
         previous = _previous_result(submission_key)
@@ -256,12 +268,11 @@ def referral_submit(
                 return _duplicate_record(existing, answers, channel, submission_key, decision)
             try:
                 with transaction.atomic():
-                    user = _practitioner_account(answers) if decision.outcome != Eligibility.INELIGIBLE else None
-                    referral = _referral_create(answers, channel, submission_key, number, index, decision, user)
+                    referral = _referral_create(answers, channel, submission_key, number, index, decision, owner)
             except IntegrityError:
                 # A concurrent request got there first: the same form posted twice (same key),
-                # or another request created an open referral for this number or an account
-                # for this email since we looked. Look again, once.
+                # or another request created an open referral for this number since we looked.
+                # Look again, once.
                 previous = _previous_result(submission_key)
                 if previous is not None:
                     return previous
@@ -286,6 +297,7 @@ def _referral_create(
     referral = Referral.objects.create(
         reference=reference_generate(),
         user=user,
+        linked_at=now if user is not None else None,
         submission_key=submission_key,
         channel=channel,
         # Someone told they are not eligible has nothing waiting for the helpline.
@@ -332,35 +344,9 @@ def _referral_create(
     return referral
 
 
-def _practitioner_account(answers: ReferralAnswers) -> User | None:
-    """The practitioner account for this referral: found by email, or created without a password.
-
-    A staff account with the same email is never linked: one person, one role.
-    """
-    user = User.objects.get_by_email(answers.email)
-    if user is None:
-        name = answers.preferred_name or answers.name
-        return User.objects.create_user(answers.email, None, role=Role.PRACTITIONER, full_name=name[:200])
-    if user.role != Role.PRACTITIONER:
-        logger.warning("Self-referral matched staff account %s; no practitioner account linked", user.pk)
-        return None
-    return user
-
-
 def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: Decision) -> SubmissionResult:
-    """Account, messages and audit for a new referral (still inside the submitting transaction)."""
-    user = referral.user
-    messages = _confirmation_messages(
-        reference=referral.reference,
-        name=referral.address_as,
-        email=referral.email,
-        mobile=referral.mobile if referral.texts_ok else "",
-        subject_id=referral.user_id,
-        urgent=answers.self_harm_thoughts,
-    )
-    if user is not None and not user.has_usable_password():
-        messages.append(password_link_message(user=user, template="account_activation"))
-    _queue(messages)
+    """Messages and audit for a new referral (still inside the submitting transaction)."""
+    _queue(_typed_address_messages(request=referral, answers=answers, decision=decision))
     audit_record(
         action=Action.CREATE,
         obj=referral,
@@ -368,6 +354,53 @@ def _referral_welcome(referral: Referral, answers: ReferralAnswers, decision: De
         detail=f"referral submitted ({referral.get_channel_display().lower()})",
     )
     return SubmissionResult.from_decision(referral.reference, answers.self_harm_thoughts, decision)
+
+
+def _typed_address_messages(
+    *, request: Referral | DuplicateSubmission, answers: ReferralAnswers, decision: Decision
+) -> list[OutgoingMessage]:
+    """What the typed email and mobile get for any submission, new referral or repeat request alike.
+
+    The same templates, count and channels whatever already exists for that registration
+    number or email: the confirmation, and (unless ineligible) the link to see the request
+    online. Nothing here depends on who else is in the service.
+    """
+    messages = _confirmation_messages(
+        reference=request.reference,
+        name=answers.preferred_name or answers.name,
+        email=answers.email,
+        mobile=answers.mobile if answers.texts_ok else "",
+        subject_id=None,
+        urgent=answers.self_harm_thoughts,
+    )
+    if decision.outcome != Eligibility.INELIGIBLE:
+        messages.append(_request_link_message(request=request, email=answers.email))
+    return messages
+
+
+def _request_link_message(*, request: Referral | DuplicateSubmission, email: str) -> OutgoingMessage:
+    """A one-use link, bound to this submission, to see it online after proving control of `email`."""
+    token = secrets.token_hex(32)  # hex: no letters that could spell a word the discretion check refuses
+    RequestLink.objects.create(
+        token_index=request_link_index(token),
+        referral=request if isinstance(request, Referral) else None,
+        duplicate=request if isinstance(request, DuplicateSubmission) else None,
+        expires_at=timezone.now() + REQUEST_LINK_VALIDITY,
+    )
+    path = reverse("referrals:request_link", kwargs={"token": token})
+    return OutgoingMessage(
+        channel=MessageChannel.EMAIL,
+        template="account_activation",
+        recipient=email,
+        context={"link": f"{settings.PUBLIC_URL}{path}"},
+        idempotency_key=f"request-link:{request.reference}",
+        subject_id=None,
+    )
+
+
+def request_link_index(token: str) -> str:
+    """The stored form of a request link's token (the token itself never reaches the database)."""
+    return blind_index(token, purpose="referral-request-link")
 
 
 def _confirmation_messages(
@@ -399,8 +432,9 @@ def _confirmation_messages(
 def _queue(messages: list[OutgoingMessage]) -> None:
     """Queue a submission's messages in one insert and one broker publish.
 
-    Every template here is fixed text, so a refusal by the discretion check is a bug in a
-    template: it fails the submission (nothing is saved), as notify() would.
+    Every template here is fixed text (what a person typed is not checked: see
+    notifications.messages), so a refusal by the discretion check is a bug in a template: it
+    fails the submission (nothing is saved), as notify() would.
     """
     queued = notify_many(messages)
     if queued.refused:
@@ -416,7 +450,11 @@ def _duplicate_record(
     submission_key: str | None,
     decision: Decision,
 ) -> SubmissionResult:
-    """A request for a number that already has an open referral: keep it, tell the referral's owner."""
+    """A request for a number that already has an open referral: keep it, tell the referral's owner.
+
+    The typed address gets exactly what a new referral's would (see _typed_address_messages);
+    the open referral's own email and mobile are told discreetly as well.
+    """
     result = SubmissionResult.from_decision(reference_generate(), answers.self_harm_thoughts, decision)
     duplicate = DuplicateSubmission.objects.create(
         referral=existing,
@@ -425,8 +463,13 @@ def _duplicate_record(
         channel=channel,
         self_harm_thoughts=answers.self_harm_thoughts,
         name=answers.name,
+        preferred_name=answers.preferred_name,
         email=answers.email,
         mobile=answers.mobile,
+        voicemail_ok=answers.voicemail_ok,
+        texts_ok=answers.texts_ok,
+        best_times=answers.best_times,
+        people_known=answers.people_known,
         eligibility=decision.outcome,
         reason_codes=list(result.reason_codes),
         signposts=[list(s) for s in result.signposts],
@@ -442,37 +485,22 @@ def _duplicate_record(
             detail="marked urgent after a repeat request",
         )
     context = {"name": existing.address_as, "reference": existing.reference, "helpline": settings.HELPLINE_NUMBER}
-    notify(
-        channel=MessageChannel.EMAIL,
-        template="referral_repeat",
-        recipient=existing.email,
-        context=context,
-        idempotency_key=f"referral-repeat:email:{duplicate.reference}",
-        subject_id=existing.user_id,
-    )
-    if existing.texts_ok:
-        notify(
-            channel=MessageChannel.SMS,
+    told = [
+        OutgoingMessage(
+            channel=message_channel,
             template="referral_repeat",
-            recipient=existing.mobile,
+            recipient=address,
             context=context,
-            idempotency_key=f"referral-repeat:sms:{duplicate.reference}",
+            idempotency_key=f"referral-repeat:{message_channel}:{duplicate.reference}",
             subject_id=existing.user_id,
         )
-    # The address typed in gets the same confirmation a new referral would, unless it is the
-    # referral's own (which has just been told above).
-    same_email = email_index(answers.email) == email_index(existing.email)
-    same_mobile = phone_index(answers.mobile) == existing.mobile_index
-    _queue(
-        _confirmation_messages(
-            reference=duplicate.reference,
-            name=answers.preferred_name or answers.name,
-            email="" if same_email else answers.email,
-            mobile="" if (same_mobile or not answers.texts_ok) else answers.mobile,
-            subject_id=None,
-            urgent=answers.self_harm_thoughts,
+        for message_channel, address in (
+            (MessageChannel.EMAIL, existing.email),
+            (MessageChannel.SMS, existing.mobile if existing.texts_ok else ""),
         )
-    )
+        if address
+    ]
+    _queue([*told, *_typed_address_messages(request=duplicate, answers=answers, decision=decision)])
     audit_record(
         action=Action.CREATE,
         obj=duplicate,
@@ -482,14 +510,110 @@ def _duplicate_record(
     return result
 
 
+# -- the emailed link: proof of control of the typed mailbox ---------------------------------------
+
+
+class RequestLinkUsedError(ValueError):
+    """The link was used already (by another tab or person), or has expired, since it was looked up."""
+
+
+def request_link_find(token: str) -> RequestLink | None:
+    """The unused, unexpired link with this token, or None (whatever the reason: no oracle)."""
+    if not token:
+        return None
+    return (
+        RequestLink.objects.filter(
+            token_index=request_link_index(token), used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("referral", "duplicate")
+        .first()
+    )
+
+
+def request_link_account(link: RequestLink) -> User | None:
+    """The account that already has the email the link was sent to, if any."""
+    return User.objects.get_by_email(link.request.email)
+
+
+def request_link_use(*, link: RequestLink, user: User | None) -> None:
+    """Spend the link; join its request to `user`, who must be the account with the typed email.
+
+    Following the link proves control of the mailbox it was sent to; signing in to (or
+    creating) the account with that email proves the account is theirs. Only both together
+    link a request to an account. With `user` None (the email belongs to a staff account,
+    which has no practitioner pages) the link is spent and nothing is linked. Raises
+    RequestLinkUsedError if it was spent or expired in between.
+    """
+    with transaction.atomic():
+        locked = (
+            RequestLink.objects.select_for_update()
+            .filter(pk=link.pk, used_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if locked is None:
+            raise RequestLinkUsedError(str(link.pk))
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
+        if user is None:
+            return
+        request = link.request
+        if user.role != Role.PRACTITIONER or email_index(user.email) != email_index(request.email):
+            raise PermissionError("A request is linked only to the account with the email it was sent to")
+        if request.user_id is None:
+            request.user = user
+            if isinstance(request, Referral):
+                request.linked_at = locked.used_at
+                request.save(update_fields=["user", "linked_at"])
+            else:
+                request.save(update_fields=["user"])
+            audit_record(
+                action=Action.UPDATE,
+                obj=request,
+                actor_id=user.pk,
+                actor_role=user.role,
+                subject_id=user.pk,
+                detail="linked to your account from the emailed link",
+            )
+
+
+def request_link_account_create(*, link: RequestLink, password: str) -> User:
+    """A practitioner account for the email the link was sent to, with this password, and the
+    link's request joined to it (see request_link_use).
+
+    An account already there without a usable password (made before requests were linked
+    only by proof) gets the password instead.
+    """
+    with transaction.atomic():
+        request = link.request
+        user = User.objects.get_by_email(request.email)
+        if user is None:
+            name = request.address_as
+            user = User.objects.create_user(request.email, password, role=Role.PRACTITIONER, full_name=name[:200])
+        elif user.role == Role.PRACTITIONER and not user.has_usable_password():
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        else:
+            raise PermissionError("That account already has a password: sign in instead")
+        audit_record(
+            action=Action.UPDATE,
+            obj=user,
+            actor_id=user.pk,
+            actor_role=user.role,
+            subject_id=user.pk,
+            detail="password set",
+        )
+        request_link_use(link=link, user=user)
+    return user
+
+
 def referral_contact_preferences_update(
     *,
-    referral: Referral,
+    referral: Referral | DuplicateSubmission,
     voicemail_ok: bool,
     texts_ok: bool,
     best_times: str,
     preferred_contact: str,
-) -> Referral:
+) -> Referral | DuplicateSubmission:
     """Change how the service may contact them. Audited as a change to their record."""
     with transaction.atomic():
         referral.voicemail_ok = voicemail_ok
@@ -501,7 +625,9 @@ def referral_contact_preferences_update(
     return referral
 
 
-def referral_people_known_update(*, referral: Referral, people_known: str) -> Referral:
+def referral_people_known_update(
+    *, referral: Referral | DuplicateSubmission, people_known: str
+) -> Referral | DuplicateSubmission:
     """Change the list of people they would not want involved in their care. Audited."""
     with transaction.atomic():
         referral.people_known = people_known
@@ -634,17 +760,25 @@ def referral_mark_discharged(*, referral: Referral, at: datetime | None = None) 
     return referral
 
 
-def referral_close(*, referral: Referral, reason: ClosedReason | str, closed_by: User) -> Referral:
-    """Close a referral before care: the practitioner stops it, the helpline closes it, or a
-    handler decides it is not eligible (only after that eligibility decision is recorded).
+def referral_close(
+    *, referral: Referral | DuplicateSubmission, reason: ClosedReason | str, closed_by: User
+) -> Referral | DuplicateSubmission:
+    """Close a referral before care: the practitioner stops it, or the helpline closes it.
 
-    Sends `referral_closed` in the same transaction: the helpline's scheduled callbacks are
-    cancelled, so nobody rings a person who asked us not to. The referral leaves every queue,
-    and the person may refer themselves again at once. Refused (ReferralNotClosableError) for
-    a referral with a clinician or already finished.
+    The helpline's scheduled callbacks for it are cancelled in the same transaction (through
+    `referral_closed`), so nobody rings a person who asked us not to. The referral leaves every
+    queue, and the person may refer themselves again at once.
+
+    A repeat request (shown to whoever followed its link as their own request) is stopped on
+    its own: the open referral it repeats belongs to someone else and is untouched.
+
+    A handler may also close as not eligible, only after that eligibility decision is recorded.
+    Refused (ReferralNotClosableError) for a referral with a clinician or already finished.
     """
     if reason not in ClosedReason.values:
         raise ValueError(f"Not a reason to close a referral before care: {reason}")
+    if isinstance(referral, DuplicateSubmission):
+        return _duplicate_close(duplicate=referral, reason=reason)
     with transaction.atomic():
         _locked(referral)
         if reason == ClosedReason.INELIGIBLE and referral.eligibility != Eligibility.INELIGIBLE:
@@ -716,3 +850,20 @@ def referral_reopen(*, referral: Referral, reason: ReopenReason | str, reopened_
         )
     logger.info("Referral %s reopened (%s) by user %s", referral.pk, reason, reopened_by.pk)
     return referral
+
+
+def _duplicate_close(*, duplicate: DuplicateSubmission, reason: ClosedReason | str) -> DuplicateSubmission:
+    with transaction.atomic():
+        locked = DuplicateSubmission.objects.select_for_update().get(pk=duplicate.pk)
+        if not locked.closable:
+            raise ReferralNotClosableError(duplicate.reference)
+        duplicate.closed_at = timezone.now()
+        duplicate.closed_reason = reason
+        duplicate.save(update_fields=["closed_at", "closed_reason"])
+        audit_record(
+            action=Action.UPDATE,
+            obj=duplicate,
+            subject_id=duplicate.user_id,
+            detail=f"request closed: {ClosedReason(reason).label.lower()}",
+        )
+    return duplicate

@@ -12,6 +12,9 @@ urlpatterns = [
     path("check-your-answers/", views.check, name="check"),
     path("confirmation/", views.confirmation, name="confirmation"),
     *[path(f"{name.replace('_', '-')}/", views.branch_page, {"name": name}, name=name) for name in TERMINAL_PAGES],
+    # The link emailed after a referral: the token is moved into the session at once.
+    path("your-request/", views.request_link_follow, name="request_link_follow"),
+    path("your-request/<str:token>/", views.request_link, name="request_link"),
     # The practitioner's own pages.
     path("my/", views.my_home, name="my_home"),
     path("my/contact-preferences/", views.my_contact, name="my_contact"),

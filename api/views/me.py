@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from practitioner_health.audit.models import Action, AuditEvent
 from practitioner_health.audit.services import audit_record
 from referrals.forms import ContactPreferencesChangeForm, PeopleKnownChangeForm
-from referrals.models import ClosedReason, Referral, Status
-from referrals.selectors import access_history, access_row, referral_latest_for_user, status_explained
+from referrals.models import ClosedReason, DuplicateSubmission, Referral, Status
+from referrals.selectors import access_history, access_row, request_latest_for_user, status_explained
 from referrals.services import (
     ReferralNotClosableError,
     referral_close,
@@ -44,9 +44,9 @@ class RecordPagination(PageNumberPagination):
     page_size = 25
 
 
-def get_referral_for_user(view: PractitionerView) -> Referral:
+def get_referral_for_user(view: PractitionerView) -> Referral | DuplicateSubmission:
     """The practitioner's latest referral, or 404: there is never a way to ask for someone else's."""
-    referral = referral_latest_for_user(view.practitioner)
+    referral = request_latest_for_user(view.practitioner)
     if referral is None:
         raise Http404
     return referral
@@ -56,7 +56,7 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _contact(referral: Referral) -> dict[str, Any]:
+def _contact(referral: Referral | DuplicateSubmission) -> dict[str, Any]:
     return {
         "preferred_contact": referral.preferred_contact,
         "voicemail_ok": referral.voicemail_ok,
@@ -95,7 +95,7 @@ class MyReferralStopView(PractitionerView):
         return Response(ReferralStatusSerializer(_status(referral)).data)
 
 
-def _status(referral: Referral) -> dict[str, Any]:
+def _status(referral: Referral | DuplicateSubmission) -> dict[str, Any]:
     title, text = status_explained(referral)
     return {
         "reference": referral.reference,

@@ -18,6 +18,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from practitioner_health.accounts.models import Role
 from practitioner_health.crisis import CRISIS_CONTACTS
 from referrals.flow import STEPS, Flow, walk
 from referrals.models import Channel, WorkLocation
@@ -107,10 +108,14 @@ class ReferralSubmitView(PublicView):
         answers = data["answers"]
         check_answers(answers)
         state = walk(answers, APP)
+        user = request.user
         result = referral_submit(
             answers=state.referral_answers(),
             channel=Channel.APP,
             submission_key=submission_key_for(data["submission_id"]),
+            # Signed in to the app: their own referral, theirs at once. Otherwise the emailed
+            # link joins it to an account once it has been followed.
+            submitted_by=user if user.is_authenticated and user.role == Role.PRACTITIONER else None,
         )
         body = {
             "reference": result.reference,

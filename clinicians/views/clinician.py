@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from practitioner_health.accounts.decorators import clinician_required
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
-from selfhelp.selectors import saved_results_for
 
 from .. import selectors, services
 from ..access import clinician_for_user, get_appointment_for_clinician, get_episode_for_clinician
@@ -192,7 +191,7 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
     written = Handover.objects.filter(episode=episode).first()
     handover = written.read() if written else None
     rows = selectors.outcome_rows(episode_id=episode.pk)
-    saved_results = list(saved_results_for(referral.user_id)) if referral.user_id else []
+    saved_results = selectors.saved_results_of_patient(referral)
     audit_record(action=Action.VIEW, obj=episode, subject_id=referral.user_id, detail="patient record")
     if saved_results:
         audit_record(

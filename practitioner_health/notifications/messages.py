@@ -4,6 +4,11 @@ Templates live in templates/notifications/: `<key>.subject.txt` and `<key>.email
 email, `<key>.sms.txt` for texts, `<key>.voice.txt` for calls. A message is refused at the
 moment it is queued if its text names what the service is for, so an indiscreet template
 fails in tests rather than on someone's lock screen.
+
+The check reads the service's words (the template and the values the service supplies),
+never what a person typed: a surname such as "Drugan" or "Methven" is theirs to have, and
+refusing it would lose their referral. Context values under PERSONAL_KEYS are replaced by a
+neutral placeholder for the check, and only the message sent carries them.
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ FORBIDDEN_WORDS = (
 )
 _FORBIDDEN = re.compile("|".join(re.escape(word) for word in FORBIDDEN_WORDS), re.IGNORECASE)
 
+# Context keys whose values a person typed (a name, as they wrote it), never the service's own
+# words. A caller passing typed text puts it under one of these keys.
+PERSONAL_KEYS = frozenset({"name"})
+PERSONAL_PLACEHOLDER = "Name"
+
 
 class IndiscreetMessageError(ValueError):
     """A message text that says what the service is for; it is never queued."""
@@ -57,7 +67,17 @@ def indiscreet_words(text: str) -> list[str]:
 
 
 def render_message(channel: str, template: str, context: dict[str, Any]) -> RenderedMessage:
+    """The message as sent; IndiscreetMessageError if the service's own words in it are indiscreet."""
     suffix = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.VOICE: "voice"}[Channel(channel)]
+    personal = {key: PERSONAL_PLACEHOLDER for key in PERSONAL_KEYS if context.get(key)}
+    checked = _render(channel, suffix, template, {**context, **personal})
+    found = indiscreet_words(f"{checked.subject}\n{checked.body}")
+    if found:
+        raise IndiscreetMessageError(f"Message {template!r} ({suffix}) contains {', '.join(found)}")
+    return _render(channel, suffix, template, context) if personal else checked
+
+
+def _render(channel: str, suffix: str, template: str, context: dict[str, Any]) -> RenderedMessage:
     try:
         body = render_to_string(f"notifications/{template}.{suffix}.txt", context).strip()
         subject = ""
@@ -65,7 +85,4 @@ def render_message(channel: str, template: str, context: dict[str, Any]) -> Rend
             subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
     except TemplateDoesNotExist as exc:
         raise ValueError(f"No {suffix} template for message {template!r}") from exc
-    found = indiscreet_words(f"{subject}\n{body}")
-    if found:
-        raise IndiscreetMessageError(f"Message {template!r} ({suffix}) contains {', '.join(found)}")
     return RenderedMessage(subject=subject, body=body)

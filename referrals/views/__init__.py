@@ -13,6 +13,7 @@ from .intake import (
     start,
 )
 from .practitioner import my_access, my_contact, my_home, my_people, my_stop
+from .request_link import request_link, request_link_follow
 
 __all__ = [
     "branch_page",
@@ -29,5 +30,7 @@ __all__ = [
     "phone_question",
     "phone_start",
     "question",
+    "request_link",
+    "request_link_follow",
     "start",
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practitioner_health.accounts.decorators import handler_required
+from practitioner_health.accounts.models import Role, User
 
 from ..flow import PHONE, SAFETY_STEP, STEP_INDEX, STEPS, WEB, Flow, Journey, back_url, next_url, walk
 from ..forms import PhoneSubmitForm, SubmitForm
@@ -144,6 +145,14 @@ def phone_branch_page(request: HttpRequest, name: str) -> HttpResponse:
 # -- check your answers, send, confirmation -------------------------------------------------------
 
 
+def _signed_in_practitioner(request: HttpRequest) -> User | None:
+    """The practitioner sending their own referral while signed in (past 2FA): it is theirs at once."""
+    user = request.user
+    if user.is_authenticated and user.is_verified() and user.role == Role.PRACTITIONER:  # type: ignore[union-attr]
+        return user  # type: ignore[return-value]
+    return None
+
+
 def _check(request: HttpRequest, flow: Flow) -> HttpResponse:
     journey = Journey.load(request.session, flow)
     if request.method == "POST":
@@ -176,6 +185,7 @@ def _check(request: HttpRequest, flow: Flow) -> HttpResponse:
                     answers=state.referral_answers(),
                     channel=flow.channel,
                     submission_key=submission_key_for(token),
+                    submitted_by=None if flow.phone else _signed_in_practitioner(request),
                 )
                 journey.remember(token, result.as_dict())
                 journey.save(request.session, flow)

@@ -17,8 +17,8 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from ..forms import YES_NO_LABELS, ContactPreferencesChangeForm, PeopleKnownChangeForm
-from ..models import ClosedReason, Referral
-from ..selectors import access_history, access_row, referral_latest_for_user, status_explained
+from ..models import ClosedReason, DuplicateSubmission, Referral
+from ..selectors import access_history, access_row, request_latest_for_user, status_explained
 from ..services import (
     ReferralNotClosableError,
     referral_close,
@@ -29,9 +29,9 @@ from ..services import (
 ACCESS_PAGE_SIZE = 25
 
 
-def get_referral_for_user(request: HttpRequest) -> Referral:
+def get_referral_for_user(request: HttpRequest) -> Referral | DuplicateSubmission:
     """The signed-in practitioner's latest referral, or 404: there is never a way to ask for someone else's."""
-    referral = referral_latest_for_user(request.user)  # type: ignore[arg-type]
+    referral = request_latest_for_user(request.user)  # type: ignore[arg-type]
     if referral is None:
         raise Http404("No referral")
     return referral
@@ -45,7 +45,7 @@ def _yes_no(value: bool) -> str:
 @practitioner_required
 @require_GET
 def my_home(request: HttpRequest) -> HttpResponse:
-    referral = referral_latest_for_user(request.user)  # type: ignore[arg-type]
+    referral = request_latest_for_user(request.user)  # type: ignore[arg-type]
     context: dict[str, object] = {"referral": referral}
     if referral is not None:
         audit_record(action=Action.VIEW, obj=referral, subject_id=request.user.pk, detail="referral status")

@@ -58,6 +58,8 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     date_of_birth = datetime.date(1984, 3, 9)
     email = factory.Sequence(lambda n: f"patient{n}@example.nhs.uk")
     mobile = factory.Sequence(lambda n: f"+4477009{n:05d}")
+    # Its account is the one that proved it sent it (followed the emailed link).
+    linked_at = factory.LazyAttribute(lambda o: timezone.now() if o.user is not None else None)
     texts_ok = False
     submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(weeks=3))
 

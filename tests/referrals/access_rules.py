@@ -7,7 +7,7 @@ practitioner's own pages for practitioners only.
 """
 
 from referrals.flow import STEPS, TERMINAL_PAGES
-from tests.access import PUBLIC, only
+from tests.access import PUBLIC, everyone, only
 
 _PUBLIC_PAGES = ["start", "check", "confirmation", *TERMINAL_PAGES, *(step.url_name for step in STEPS)]
 _PHONE_PAGES = ["phone_start", "phone_check", "phone_confirmation"]
@@ -18,6 +18,10 @@ RULES = {
     **{f"referrals:{name}": PUBLIC for name in _PUBLIC_PAGES},
     **{f"referrals:{name}": only("handler") for name in _PHONE_PAGES},
     **{f"referrals:{name}": only("practitioner") for name in _PRACTITIONER_PAGES},
+    # The emailed link: the token goes into the session and the browser on to a tokenless
+    # address, which (with no valid token in the session) says the link is not valid.
+    "referrals:request_link": everyone(303),
+    "referrals:request_link_follow": everyone(400),
 }
 
 
@@ -30,6 +34,7 @@ def _with_referral(personas: dict) -> dict:
 
 
 KWARGS = {
+    "referrals:request_link": lambda personas: {"token": "0" * 64},
     "referrals:my_contact": _with_referral,
     "referrals:my_people": _with_referral,
     "referrals:my_stop": _with_referral,

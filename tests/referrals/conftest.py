@@ -10,7 +10,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from rest_framework.test import APIClient
 
+from api.tokens import token_issue
+from practitioner_health.accounts.models import User
 from referrals.flow import STEPS, WEB, Flow, Journey
 
 # One complete, valid set of answers, as a person would type them into each page.
@@ -114,3 +117,21 @@ def signposting(db: None) -> None:
                 "position": position,
             },
         )
+
+
+@pytest.fixture
+def api() -> APIClient:
+    """An app client with no token: a visitor sending a referral from the app."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_for() -> Callable[[User], APIClient]:
+    """An app client holding a fresh token for `user`."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user).secret}")
+        return client
+
+    return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.utils import timezone
 
 from practitioner_health.crypto import phone_index
 from referrals.eligibility import registration_index
@@ -38,6 +39,8 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name", locale="en_GB")
     date_of_birth = datetime.date(1980, 4, 2)
     email = factory.Sequence(lambda n: f"referral{n}@example.org")
+    # A referral made with a user is one that user proved was theirs (the emailed link).
+    linked_at = factory.LazyAttribute(lambda o: timezone.now() if getattr(o, "user", None) is not None else None)
     mobile = factory.Sequence(lambda n: f"+4477009{n:05d}")
     mobile_index = factory.LazyAttribute(lambda o: phone_index(o.mobile))
     eligibility = Eligibility.ELIGIBLE

@@ -27,6 +27,7 @@ from referrals.models import (
     Referral,
     ReferralNeed,
     RegisterStatus,
+    RequestLink,
     Status,
 )
 from referrals.services import REFERENCE_ALPHABET, reference_generate, referral_submit
@@ -76,35 +77,27 @@ def test_a_number_missing_from_the_register_goes_to_a_handler_and_the_page_looks
     assert referral.eligibility == Eligibility.NEEDS_REVIEW and referral.status == Status.NEW
     assert "register-not-found" in {r["code"] for r in referral.eligibility_decisions.get().reasons}
     assert "Referral sent" in page.content.decode()
-    assert referral.user is not None, "someone waiting for review still gets an account"
+    assert Notification.objects.filter(template="account_activation").exists(), "and a link to see it online"
 
 
-def test_the_practitioner_gets_an_account_and_an_activation_link(submit_referral) -> None:
+def test_the_typed_email_gets_a_link_to_see_the_request_and_no_account_is_made_yet(submit_referral) -> None:
     submit_referral()
     referral = Referral.objects.get()
-    user = referral.user
-    assert user.role == Role.PRACTITIONER and not user.has_usable_password()
-    assert user.email == "wenna.t@example.org"
+    assert referral.user is None and not User.objects.exists()
     activation = Notification.objects.get(template="account_activation")
-    assert activation.recipient == "wenna.t@example.org" and activation.subject_id == user.pk
-    assert "/account/" in activation.context["link"]
+    assert activation.recipient == "wenna.t@example.org" and activation.subject_id is None
+    assert "/refer/your-request/" in activation.context["link"]
+    assert RequestLink.objects.get().referral == referral
 
 
-def test_an_existing_practitioner_account_is_reused_by_email(submit_referral) -> None:
+def test_an_existing_practitioner_account_is_never_linked_by_a_typed_email(submit_referral) -> None:
+    """Only following the emailed link (proof of that mailbox) joins the referral to the account."""
     user = UserFactory(role=Role.PRACTITIONER, email="Wenna.T@example.org")
     submit_referral()
-    assert Referral.objects.get().user == user
-    assert User.objects.filter(role=Role.PRACTITIONER).count() == 1
-    # They already have a password: no activation link, just the confirmation.
-    assert not Notification.objects.filter(template="account_activation").exists()
-
-
-def test_an_account_without_a_password_yet_gets_a_fresh_activation_link(submit_referral) -> None:
-    user = UserFactory(role=Role.PRACTITIONER, email="wenna.t@example.org")
-    user.set_unusable_password()
-    user.save()
-    submit_referral()
-    assert Notification.objects.get(template="account_activation").subject_id == user.pk
+    assert Referral.objects.get().user is None
+    assert User.objects.filter(role=Role.PRACTITIONER).get() == user
+    # The same link as anyone else gets: following it, they sign in.
+    assert Notification.objects.get(template="account_activation").recipient == "wenna.t@example.org"
 
 
 def test_a_staff_account_with_the_same_email_is_never_linked(submit_referral) -> None:
@@ -112,7 +105,8 @@ def test_a_staff_account_with_the_same_email_is_never_linked(submit_referral) ->
     submit_referral()
     referral = Referral.objects.get()
     assert referral.user is None
-    assert not Notification.objects.filter(template="account_activation").exists()
+    # The typed address gets what anyone's would: whose address it is must not show.
+    assert Notification.objects.filter(template="account_activation").exists()
     assert Notification.objects.filter(template="referral_received").exists()
 
 
@@ -258,7 +252,7 @@ def test_simultaneous_different_forms_for_one_number_create_one_open_referral() 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_referrals_with_one_email_and_two_numbers_share_one_account() -> None:
+def test_simultaneous_referrals_with_one_email_and_two_numbers_both_go_through_unlinked() -> None:
     from dataclasses import replace
 
     from referrals.flow import WEB, walk
@@ -282,9 +276,9 @@ def test_simultaneous_referrals_with_one_email_and_two_numbers_share_one_account
     for thread in threads:
         thread.join()
     assert errors == []
-    assert Referral.objects.count() == 2
-    assert User.objects.filter(role=Role.PRACTITIONER).count() == 1
-    assert {r.user_id for r in Referral.objects.all()} == {User.objects.get(role=Role.PRACTITIONER).pk}
+    assert Referral.objects.count() == 2 and RequestLink.objects.count() == 2
+    assert not User.objects.exists()
+    assert {r.user_id for r in Referral.objects.all()} == {None}
 
 
 def test_submitting_is_a_bounded_number_of_queries(web_client: Client, django_assert_max_num_queries: Any) -> None:
@@ -365,13 +359,16 @@ def test_someone_typing_another_doctors_number_learns_nothing_and_the_doctor_is_
     confirmation = Notification.objects.get(template="referral_received", channel="email")
     assert confirmation.recipient == "curious@example.net"
     assert confirmation.context["reference"] == duplicate.reference
-    assert not Notification.objects.filter(template="account_activation").exists()
+    # ... and the same link to see their request online; it never shows the doctor's referral.
+    link = Notification.objects.get(template="account_activation")
+    assert link.recipient == "curious@example.net" and RequestLink.objects.get().duplicate == duplicate
     event = AuditEvent.objects.get(object_type="referrals.duplicatesubmission")
     assert event.subject_id == doctor.user_id
 
 
-def test_a_repeat_from_the_same_person_tells_them_once(submit_referral) -> None:
+def test_a_repeat_from_the_same_person_gets_what_anyone_would_and_is_told_of_the_open_one(submit_referral) -> None:
     submit_referral()
+    Notification.objects.all().delete()
     submit_referral()
     assert Referral.objects.count() == 1
     to_wenna = [
