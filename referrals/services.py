@@ -414,7 +414,7 @@ def _confirmation_messages(
     context: dict[str, Any] = {"name": name, "reference": reference, "helpline": settings.HELPLINE_NUMBER}
     if urgent:
         promise = call_promise()
-        context.update(call_when=promise.when, call_when_short=promise.short, crisis=crisis_numbers())
+        context.update(call_when=promise.when, call_when_short=promise.short, open_lines=crisis_numbers())
     return [
         OutgoingMessage(
             channel=channel,

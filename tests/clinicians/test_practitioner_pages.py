@@ -117,7 +117,10 @@ def test_inside_the_cutoff_the_pages_say_to_call_the_helpline(client_for, practi
         cancel = client.post(reverse("clinicians:my_cancel", args=[appointment.pk])).content.decode()
         move = client.get(reverse("clinicians:my_reschedule", args=[appointment.pk])).content.decode()
 
-    assert "call the helpline on " + settings.HELPLINE_NUMBER in detail
+    # The number is a link that calls it.
+    assert (
+        f'call the helpline on <a class="ph-call-link" href="tel:03000303300">{settings.HELPLINE_NUMBER}</a>' in detail
+    )
     assert "Cancel this appointment" not in detail
     assert "Call us to change this appointment" in cancel and "Call us to change this appointment" in move
     appointment.refresh_from_db()

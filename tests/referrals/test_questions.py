@@ -313,7 +313,13 @@ def test_an_answer_of_yes_to_self_harm_shows_urgent_help_at_once_and_the_form_ca
     assert response["Location"] == "/refer/name/"
     html = client.get("/refer/name/").content.decode()
     assert 'id="urgent-help"' in html
-    for number in ("999", "116 123", "SHOUT to 85258", "0330 123 1245", "choose option 2"):
+    for number in (
+        "999",
+        "116 123",
+        'SHOUT to <a class="ph-call-link" href="sms:85258?&amp;body=SHOUT">85258</a>',
+        "0330 123 1245",
+        "choose option 2",
+    ):
         assert number in html.split('id="urgent-help"')[1].split("</div>\n</div>")[0]
     assert "You can still finish your referral" in html
 
