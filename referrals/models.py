@@ -327,6 +327,13 @@ class DuplicateSubmission(models.Model):
         return self.closed_at is None
 
     @property
+    def safety_call_on_stop(self) -> bool:
+        """Stopping a repeat request places no call, so none is promised: the open referral it
+        repeats stays in the helpline's queues (made urgent if this request said yes to thoughts
+        of self-harm), and its own owner is the one the helpline rings."""
+        return False
+
+    @property
     def address_as(self) -> str:
         return self.preferred_name or self.name
 
