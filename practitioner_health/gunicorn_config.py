@@ -9,27 +9,13 @@ webhook). Each line has the request id, which ties it to the application's own l
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-# Paths that carry a secret: the part matched by the group is kept, the token is not.
-TOKEN_PATHS = (
-    # A password link: /account/password/set/<uidb64>/<token>/ (the tokenless .../set/ is kept).
-    re.compile(r"^(/account/password/set/[^/]+/)(?!set/)[^/]+"),
-    # Twilio's callback webhooks: /helpline/voice/callback/<token>/...
-    re.compile(r"^(/helpline/voice/callback/)[^/]+"),
-)
-REDACTED = "[token]"
+from practitioner_health.logfilters import redact_path
 
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
-
-
-def redact_path(path: str) -> str:
-    for pattern in TOKEN_PATHS:
-        path = pattern.sub(lambda match: match.group(1) + REDACTED, path, count=1)
-    return path
 
 
 class AccessLogger(Logger):  # type: ignore[misc]
