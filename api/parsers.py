@@ -11,10 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from .errors import ApiError
+
 MAX_DEPTH = 32
+
+
+def too_deep() -> ApiError:
+    return ApiError(400, "malformed", "The request body is nested too deeply.")
 
 
 class BoundedJSONParser(JSONParser):
@@ -22,9 +27,9 @@ class BoundedJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("The request body is nested too deeply.") from exc
+            raise too_deep() from exc
         if _depth_exceeds(data, MAX_DEPTH):
-            raise ParseError("The request body is nested too deeply.")
+            raise too_deep()
         return data
 
 
