@@ -137,3 +137,17 @@ def test_the_counts_are_shared_through_the_cache(settings) -> None:
         keys = cache.client.get_client().keys("*")
     assert any(b"rate:sign-in" in key for key in keys)
     assert not any(b"192.0.2.60" in key for key in keys), "the cache holds no address"
+
+
+def test_the_app_s_sign_in_counts_emailed_codes_against_the_same_account(settings, practitioner: User) -> None:
+    settings.CODE_EMAIL_RATE_LIMIT_ACCOUNT = (1, 15 * 60)
+    body = {"email": practitioner.email, "password": PASSWORD}
+    with time_machine.travel(START, tick=False):
+        assert (
+            Client().post("/account/sign-in/", {"username": practitioner.email, "password": PASSWORD}).status_code
+            == 302
+        )
+        refused = Client().post("/api/v1/auth/sign-in", body, content_type="application/json")
+    assert refused.status_code == 429
+    assert refused.json()["message"] == "Too many attempts. Wait 15 minutes and try again."
+    assert Notification.objects.filter(template="login_code").count() == 1
