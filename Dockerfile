@@ -23,4 +23,4 @@ RUN SECRET_KEY=build FIELD_ENCRYPTION_KEY=$(python -c "from cryptography.fernet 
 RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "practitioner_health.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "practitioner_health.wsgi", "--config", "python:practitioner_health.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "4"]

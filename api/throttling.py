@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from practitioner_health.crypto import blind_index
-from referrals.ratelimit import client_address
+from practitioner_health.ratelimit import client_key
 
 if TYPE_CHECKING:
     # Imported only for hints: rest_framework.views imports the throttle classes itself.
@@ -27,7 +26,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         return rates.get(self.scope)
 
     def client_key(self, request: Request) -> str:
-        return blind_index(client_address(request._request), purpose="rate-limit")[:32]
+        return client_key(request._request)
 
 
 class ClientThrottle(_SettingsRateThrottle):

@@ -4,8 +4,9 @@
 its class. Its text can quote SQL parameters, or a provider's reply with a phone number in it.
 
 Django's request and security loggers name the request's path ("Not Found: /..."). One of
-the service's own addresses carries only ids and slugs; any other is whatever someone typed,
-an email address pasted into the address bar, say. `UnknownPathFilter` withholds those.
+the service's own addresses carries only ids and slugs, or a secret token that `redact_path`
+takes out (a password link, a callback webhook); any other is whatever someone typed, an
+email address pasted into the address bar, say. `UnknownPathFilter` withholds those.
 
 When Redis is down, every cache call logs the same "Exception ignored" with a traceback:
 one a request. `RepeatedRecordFilter` lets the first of a run of identical records through,
@@ -15,6 +16,7 @@ then at most one a minute, each saying how many were held back since the last.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -28,18 +30,37 @@ def error_kind(exc: BaseException) -> str:
 
 WITHHELD_PATH = "(an address that is not one of the service's: withheld)"
 
+# The service's paths that carry a secret: the group is kept, the token is not.
+TOKEN_PATHS = (
+    # A password link: /account/password/set/<uidb64>/<token>/ (the tokenless .../set/ is kept).
+    re.compile(r"^(/account/password/set/[^/]+/)(?!set/)[^/]+"),
+    # Twilio's callback webhooks: /helpline/voice/callback/<token>/...
+    re.compile(r"^(/helpline/voice/callback/)[^/]+"),
+)
+REDACTED = "[token]"
+
+
+def redact_path(path: str) -> str:
+    """The path with any secret token in it replaced by "[token]"."""
+    for pattern in TOKEN_PATHS:
+        path = pattern.sub(lambda match: match.group(1) + REDACTED, path, count=1)
+    return path
+
 
 class UnknownPathFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         path = getattr(getattr(record, "request", None), "path", None)
         if not path or not isinstance(record.args, tuple):
             return True
+        # Django escapes the arguments before logging them: match either form.
+        forms = {path, path.encode("unicode_escape").decode("ascii")}
         try:
             resolve(path)
         except Resolver404:
-            # Django escapes the arguments before logging them: match either form.
-            forms = {path, path.encode("unicode_escape").decode("ascii")}
-            record.args = tuple(WITHHELD_PATH if arg in forms else arg for arg in record.args)
+            replacement = WITHHELD_PATH
+        else:
+            replacement = redact_path(path)
+        record.args = tuple(replacement if arg in forms else arg for arg in record.args)
         return True
 
 

@@ -53,7 +53,10 @@ else:
     _generated = {}
 
 SECRET_KEY = env_str("SECRET_KEY", _generated.get("SECRET_KEY"))
-DEBUG = env_bool("DJANGO_DEBUG", EMBEDDED)
+# Off in every mode unless asked for (DJANGO_DEBUG=1, for a developer's own machine): `make run`
+# may be shown to anyone, and must answer with the service's own 404 and 500 pages, never a
+# traceback or a list of every URL.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Comma-separated, newest first: MultiFernet encrypts with the first and decrypts with any,
 # so a new key is added at the front and `manage.py rotate_encryption_keys` re-encrypts.
@@ -109,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Cache-Control: no-store on everything but public pages seen anonymously.
+    "practitioner_health.caching.PrivateByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "practitioner_health.accounts.middleware.IdleTimeoutMiddleware",
     "practitioner_health.audit.middleware.AuditActorMiddleware",
@@ -187,6 +192,9 @@ NHSUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nh
 # The NHS.UK CSS refers to its fonts, icons and logos at /assets/: whitenoise serves the
 # package's dist folder at the site root so those URLs resolve without rewriting the CSS.
 WHITENOISE_ROOT = NHSUK_FRONTEND_DIR
+# Outside production (no collectstatic step) whitenoise serves static files straight from
+# the apps' and project's folders, with DEBUG on or off.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -251,6 +259,11 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# Behind trusted reverse proxies (production's default), PROXY_COUNT of them: the client's
+# address is read from X-Forwarded-For accordingly (practitioner_health.client_address), for
+# audit rows, sign-in lockouts and rate limits alike. Otherwise the header is ignored.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", PRODUCTION)
+PROXY_COUNT = env_int("PROXY_COUNT", 1, minimum=0) if BEHIND_PROXY else 0
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000, minimum=0)
@@ -260,7 +273,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 # Two-factor authentication.
 OTP_TOTP_ISSUER = "Practitioner Health"
@@ -280,7 +293,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "practitioner_health.client_address.client_address"
+
+# Throttles as (attempts, window in seconds), counted in the shared cache
+# (practitioner_health.accounts.throttles). Per client address limits are generous: a whole
+# hospital may reach us from one address.
+SIGN_IN_RATE_LIMIT = (env_int("SIGN_IN_RATE_LIMIT", 100, minimum=1), 15 * 60)
+PASSWORD_LINK_RATE_LIMIT_ACCOUNT = (env_int("PASSWORD_LINK_RATE_LIMIT_ACCOUNT", 5, minimum=1), 60 * 60)
+PASSWORD_LINK_RATE_LIMIT_CLIENT = (env_int("PASSWORD_LINK_RATE_LIMIT_CLIENT", 30, minimum=1), 60 * 60)
+CODE_EMAIL_RATE_LIMIT_ACCOUNT = (env_int("CODE_EMAIL_RATE_LIMIT_ACCOUNT", 5, minimum=1), 15 * 60)
+CODE_EMAIL_RATE_LIMIT_CLIENT = (env_int("CODE_EMAIL_RATE_LIMIT_CLIENT", 100, minimum=1), 15 * 60)
 
 # Email.
 EMAIL_TRANSPORT = env_choice("EMAIL_TRANSPORT", ("smtp", "file", "console", "locmem"), "smtp" if PRODUCTION else "file")
@@ -507,7 +529,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle", "api.throttling.AccountThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "client": env_str("API_THROTTLE_CLIENT", "600/minute"),

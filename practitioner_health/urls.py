@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import admin_site, views
+from .caching import public_page
 
 admin_site.install()
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("accessibility/", views.accessibility_statement, name="accessibility"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("", public_page(views.home), name="home"),
+    path("accessibility/", public_page(views.accessibility_statement), name="accessibility"),
+    path("privacy/", public_page(views.privacy), name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("account/", include("practitioner_health.accounts.urls")),

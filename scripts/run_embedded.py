@@ -52,8 +52,9 @@ def main() -> int:
                 f"127.0.0.1:{args.port}",
                 "--workers",
                 "2",
-                "--access-logfile",
-                "-",
+                # The access log keeps no query string, address or token (see the module).
+                "--config",
+                "python:practitioner_health.gunicorn_config",
                 "--log-level",
                 "warning",
             ],

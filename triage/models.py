@@ -116,6 +116,9 @@ class Callback(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The phone call that asked for it (out of hours, "press 1"), so a webhook Twilio sends
+    # again, or one replayed, asks once.
+    requested_by_call_sid = models.CharField(max_length=64, blank=True, default="")
 
     objects = CallbackQuerySet.as_manager()
 
@@ -124,6 +127,13 @@ class Callback(models.Model):
         indexes = [
             # The sweep and the dashboard: scheduled callbacks by due time.
             models.Index(fields=["status", "due_at"], name="callback_status_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by_call_sid"],
+                condition=~models.Q(requested_by_call_sid=""),
+                name="callback_one_per_call_sid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,9 +59,11 @@ def _finished_refusal(request: HttpRequest, referral: Referral) -> HttpResponse 
 
 
 @handler_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    search_form = SearchForm(request.GET or None)
+    # The search is posted: a reference or registration number typed here is personal data,
+    # and must not end up in an address, the browser history or an access log.
+    search_form = SearchForm(request.POST if request.method == "POST" else None)
     results: list[Referral] = []
     searched = False
     if search_form.is_valid() and search_form.cleaned_data["q"]:

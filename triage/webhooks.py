@@ -49,6 +49,10 @@ def signed_by_twilio(view: View) -> View:
     @require_POST
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.TWILIO_AUTH_TOKEN:
+            # No token, no way to tell Twilio from anyone else (a signature made with an empty
+            # key would pass): refuse, rather than act on what a stranger posted.
+            return HttpResponseForbidden("Webhooks are not configured")
         validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         url = settings.PUBLIC_URL + request.get_full_path()
         signature = request.headers.get("X-Twilio-Signature", "")
@@ -90,12 +94,14 @@ def voice_out_of_hours(request: HttpRequest) -> HttpResponse:
     response = VoiceResponse()
     caller = request.POST.get("From", "")
     if request.POST.get("Digits") == "1" and caller:
-        call = CallLog.objects.filter(twilio_call_sid=request.POST.get("CallSid", "")).first()
+        call_sid = request.POST.get("CallSid", "")[:64]
+        call = CallLog.objects.filter(twilio_call_sid=call_sid).first() if call_sid else None
         callback_request(
             reason=CallbackReason.OUT_OF_HOURS,
             referral=call.referral if call else None,
             phone=caller,
             due_at=helpline_next_opening(),
+            call_sid=call_sid,
         )
         if call is not None:
             CallLog.objects.filter(pk=call.pk).update(outcome=CallOutcome.CALLBACK_REQUESTED)

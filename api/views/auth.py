@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from practitioner_health.accounts import services as account_services
 from practitioner_health.accounts.forms import LoginForm
 from practitioner_health.accounts.models import Role, User
+from practitioner_health.accounts.throttles import code_email_refusal
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
@@ -70,6 +71,8 @@ class SignInView(PublicView):
                 issued = challenge_issue(user=user, method=ChallengeMethod.TOTP)
                 method = ChallengeMethod.TOTP
             else:
+                if refusal := code_email_refusal(request._request, user=user):
+                    raise ApiError(status.HTTP_429_TOO_MANY_REQUESTS, "rate_limited", refusal.message)
                 issued = challenge_issue(user=user, method=ChallengeMethod.EMAIL)
                 account_services.email_code_send(user=user)
                 method = ChallengeMethod.EMAIL

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import BadRequest, ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,6 +152,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+DIARY_FIRST_DAY = date(2000, 1, 10)
+DIARY_LAST_DAY = date(2099, 12, 20)
+
+
 @clinician_required
 @require_GET
 def diary(request: HttpRequest) -> HttpResponse:
@@ -163,6 +167,10 @@ def diary(request: HttpRequest) -> HttpResponse:
         chosen = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         chosen = timezone.localdate()
+    if not DIARY_FIRST_DAY <= chosen <= DIARY_LAST_DAY:
+        # A real date, but no diary reaches it (and the week either side may not exist):
+        # the "problem with your request" page, not an error.
+        raise BadRequest("Diary week out of range")
     start = selectors.week_start(chosen)
     days = selectors.diary_week(clinician_id=clinician.pk, start=start)
     audit_record(action=Action.VIEW, object_type="clinicians.diary", object_id=clinician.pk, detail="diary")

@@ -52,13 +52,17 @@ class LoginForm(NHSFormMixin, forms.Form):
         error_messages={"required": "Enter your password"},
     )
 
-    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, request: HttpRequest, *args: Any, refusal: str | None = None, **kwargs: Any) -> None:
         self.request = request
         self.user: User | None = None
+        # Too many attempts from this client: the password is not even checked.
+        self.refusal = refusal
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.refusal:
+            raise forms.ValidationError(self.refusal)
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password:
             user = authenticate(self.request, username=username, password=password)

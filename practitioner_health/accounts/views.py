@@ -22,7 +22,7 @@ from django_otp.models import Device
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
-from . import app_sign_ins, services
+from . import app_sign_ins, services, throttles
 from .decorators import practitioner_required, verified_required
 from .forms import LoginForm, NHSSetPasswordForm, PasswordResetRequestForm, TokenForm
 from .models import Authenticator, Role, User
@@ -55,7 +55,8 @@ def _landing(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
         return _landing(request)
-    form = LoginForm(request, data=request.POST or None)
+    refusal = throttles.sign_in_refusal(request) if request.method == "POST" else None
+    form = LoginForm(request, data=request.POST or None, refusal=refusal.message if refusal else None)
     if request.method == "POST" and form.is_valid():
         user = form.user
         assert user is not None
@@ -65,12 +66,25 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[NEXT_KEY] = next_url
         audit_record(action=Action.LOGIN, obj=user, actor_id=user.pk, actor_role=user.role, detail="password")
         if user.role == Role.PRACTITIONER and services.confirmed_totp(user) is None:
-            services.email_code_send(user=user)
+            _email_code_send(request, user)
             return redirect("accounts:verify")
         if services.confirmed_totp(user) is None:
             return redirect("accounts:enrol")
         return redirect("accounts:verify")
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form}, status=429 if refusal else 200)
+
+
+def _email_code_send(request: HttpRequest, user: User) -> bool:
+    """Email a security code unless this account or client has had too many: then say how long to wait
+    (a code sent earlier still works until it expires). Returns whether one was sent; an account
+    with an authenticator app is never sent one."""
+    if not services.emailed_codes_allowed(user):
+        return False
+    refusal = throttles.code_email_refusal(request, user=user)
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return False
+    return services.email_code_send(user=user)
 
 
 def _second_step_passed(request: HttpRequest, device: Device) -> None:
@@ -105,11 +119,11 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 def resend_code_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_verified():  # type: ignore[attr-defined]
-        if services.email_code_send(user=user):
-            messages.info(request, "We have sent you a new security code.")
-        else:
+        if not services.emailed_codes_allowed(user):
             # An account with an app gets no emailed code: the verify page already asks for the app's.
             messages.info(request, "Enter the code from your authenticator app.")
+        elif _email_code_send(request, user):
+            messages.info(request, "We have sent you a new security code.")
     return redirect("accounts:verify")
 
 
@@ -233,6 +247,11 @@ def home_view(request: HttpRequest) -> HttpResponse:
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted by the address typed, known or not: the answer is the same either way.
+        refusal = throttles.password_link_refusal(request, email=form.cleaned_data["email"])
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
         user = get_user_model().objects.get_by_email(form.cleaned_data["email"])  # type: ignore[attr-defined]
         if user is not None and user.is_active:
             services.password_link_send(user=user)
@@ -245,6 +264,13 @@ def password_reset_done_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_done.html")
 
 
+# As Django's PasswordResetConfirmView: the emailed link's token is moved into the session
+# and the browser sent on to this tokenless address, so the token is not in the address bar,
+# the history, a Referer header or any log of the page the person spends time on.
+SET_PASSWORD_TOKEN = "set"
+SET_PASSWORD_SESSION_KEY = "_password_set_token"
+
+
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
@@ -252,11 +278,18 @@ def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -
         user = get_user_model().objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
     except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
         user = None
+    if token != SET_PASSWORD_TOKEN:
+        if user is None or not default_token_generator.check_token(user, token):
+            return render(request, "accounts/password_reset_invalid.html", status=400)
+        request.session[SET_PASSWORD_SESSION_KEY] = token
+        return redirect("accounts:password_reset_confirm", uidb64=uidb64, token=SET_PASSWORD_TOKEN)
+    token = request.session.get(SET_PASSWORD_SESSION_KEY, "")
     if user is None or not default_token_generator.check_token(user, token):
         return render(request, "accounts/password_reset_invalid.html", status=400)
     form = NHSSetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        del request.session[SET_PASSWORD_SESSION_KEY]
         audit_record(
             action=Action.UPDATE,
             obj=user,

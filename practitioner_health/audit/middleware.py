@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse
 
+from practitioner_health.client_address import client_address
+
 from . import context
 
 # A request id from the proxy is kept only if it looks like one: it ends up in logs.
@@ -24,7 +26,7 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = context.current.set(
-            context.RequestContext(request_id=request_id, ip_address=request.META.get("REMOTE_ADDR"))
+            context.RequestContext(request_id=request_id, ip_address=client_address(request) or None)
         )
         try:
             response = self.get_response(request)

@@ -182,11 +182,38 @@ def test_a_password_link_sets_a_password_once(client: Client, practitioner: User
     notification = Notification.objects.get(template="password_reset")
     notification_send(notification_id=notification.pk)
     link = re.search(r"https://ph\.test(/account/password/set/\S+/)", mail.outbox[-1].body).group(1)
-    response = client.post(link, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"})
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200 and b"new_password1" in form_page.content
+    [(form_url, _)] = form_page.redirect_chain
+    response = client.post(
+        form_url, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"}
+    )
     assert response.status_code == 302
     practitioner.refresh_from_db()
     assert practitioner.check_password("a-new-long-passphrase")
     assert client.get(link).status_code == 400, "the link works once"
+    assert client.get(form_url).status_code == 400
+
+
+def test_the_password_link_token_leaves_the_address_at_once(client: Client, practitioner: User) -> None:
+    client.post("/account/password/reset/", {"email": practitioner.email})
+    notification_send(notification_id=Notification.objects.get(template="password_reset").pk)
+    link = re.search(r"https://ph\.test(/account/password/set/\S+/)", mail.outbox[-1].body).group(1)
+    uidb64, token = link.rstrip("/").split("/")[-2:]
+    first = client.get(link)
+    # As Django's own reset view: the token goes into the session, the browser to a tokenless address.
+    assert first.status_code == 302 and first["Location"] == f"/account/password/set/{uidb64}/set/"
+    assert token not in first["Location"]
+    page = client.get(first["Location"])
+    assert page.status_code == 200 and token not in page.content.decode()
+    # The tokenless address is nothing without the session that opened the link.
+    assert Client().get(first["Location"]).status_code == 400
+    assert (
+        Client()
+        .post(first["Location"], {"new_password1": "x-long-enough-1", "new_password2": "x-long-enough-1"})
+        .status_code
+        == 400
+    )
 
 
 def test_the_outbox_never_holds_a_password_link_token_in_clear(client: Client, practitioner: User) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from contextlib import suppress
 from pathlib import Path
@@ -24,11 +25,17 @@ TEST_ONLY = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJA
 
 
 def status(url: str) -> int:
+    return fetch(url)[0]
+
+
+def fetch(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status)
+            return int(response.status), response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
     except OSError:
-        return 0
+        return 0, ""
 
 
 def children_of(pid: int) -> list[int]:
@@ -50,6 +57,10 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+SEARCHED = "gargoyle-rota"
+TOKEN = "cxk4zz-0f0e0d0c0b0a09080706050403020100"
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_the_embedded_service_starts_and_stops_everything_it_started(tmp_path: Path, stop: signal.Signals) -> None:
     port = free_port()
@@ -68,6 +79,8 @@ def test_the_embedded_service_starts_and_stops_everything_it_started(tmp_path: P
         assert status(f"http://127.0.0.1:{port}/refer/") == 200
         started = children_of(supervisor.pid)
         assert len(started) == 2, "gunicorn and the Celery worker"
+        if stop == signal.SIGTERM:
+            safe_to_show(port)
 
         supervisor.send_signal(stop)
         assert supervisor.wait(timeout=30) == 0
@@ -77,6 +90,25 @@ def test_the_embedded_service_starts_and_stops_everything_it_started(tmp_path: P
         assert "Demo logins" in output
         assert list((tmp_path / "celery-queue" / "control").glob("*.exchange")), "the broker's tables live in VAR_DIR"
         assert not (ROOT / "control").exists(), "nothing is written into the source tree"
+        # The access log: what was asked for, never a query string, a token or an address.
+        assert '"GET /healthz" 200' in output
+        assert "/refer/" in output and "request_id=" in output
+        for secret in (SEARCHED, TOKEN, "127.0.0.1 -", "Mozilla"):
+            assert secret not in output, secret
     finally:
         with suppress(ProcessLookupError):
             os.killpg(supervisor.pid, signal.SIGKILL)
+
+
+def safe_to_show(port: int) -> None:
+    """DEBUG is off by default: the service's own pages, never Django's debug pages; static
+    files are still served; the access log gets requests that carry personal data."""
+    base = f"http://127.0.0.1:{port}"
+    code, body = fetch(f"{base}/no-such-page/?q={SEARCHED}")
+    assert code == 404
+    assert "Page not found" in body and "URLconf" not in body and "DEBUG = True" not in body
+    for asset in ("/static/css/app.css", "/static/js/app.mjs", "/nhsuk-frontend.min.css"):
+        assert status(base + asset) == 200, asset
+    request = urllib.request.Request(f"{base}/account/password/set/MQ/{TOKEN}/", headers={"User-Agent": "Mozilla"})
+    with suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(request, timeout=5)

@@ -424,7 +424,7 @@ def test_too_many_answers_from_one_address_are_slowed_down(client: Client, setti
 
 def test_the_limit_counts_the_real_client_behind_the_proxy(client: Client, settings: Any) -> None:
     settings.REFERRAL_RATE_LIMIT_ANSWERS = 2
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.BEHIND_PROXY, settings.PROXY_COUNT = True, 1
     for _ in range(2):
         client.post("/refer/self/", {"is_self": "yes"}, HTTP_X_FORWARDED_FOR="198.51.100.1")
     assert client.post("/refer/self/", {"is_self": "yes"}, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429

@@ -1,5 +1,6 @@
 """After a scripted run of every flow, no known personal value is readable anywhere it should
-not be: not in any column of any table (read with raw SQL), not in any session, not in the logs.
+not be: not in any column of any table (read with raw SQL), not in any session, not in the
+logs (the application's, and the line the web server writes for each request).
 
 The run: a self-referral through the public pages; a handler's call log and triage; matching
 and assignment; booking; a session note; PHQ-9 and GAD-7 scores; the messages it all queued,
@@ -18,6 +19,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
+from django.core.signals import request_started
 from django.db import connection
 from django.test import Client
 
@@ -32,6 +34,7 @@ from reporting.services import facts_refresh_all
 from tests.clinicians.factories import ClinicianFactory, SlotFactory
 from tests.conftest import verified_client
 from tests.factories import UserFactory
+from tests.security.test_access_log import access_line
 from triage.matching import rank
 from triage.services.assign import referral_assign
 from triage.services.helpline import call_log_record, triage_assessment_record
@@ -117,6 +120,9 @@ def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
     assert referral.pk != first.pk
 
     assert helpline.get("/helpline/").status_code == 200
+    # The handler finds them by the registration number they gave.
+    found = helpline.post("/helpline/", {"q": REGISTRATION})
+    assert f'href="/helpline/referral/{referral.pk}/"' in found.content.decode()
     assert helpline.get(f"/helpline/referral/{referral.pk}/").status_code == 200
     call_log_record(
         handler=handler, referral=referral, direction="outbound", channel="phone", outcome="answered", notes=CALL_NOTE
@@ -159,7 +165,16 @@ def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_no_personal_value_is_readable_in_any_table_session_or_log(fake_twilio, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    every_flow(fake_twilio)
+    requests: list[dict] = []
+
+    def seen(sender, environ, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        requests.append(dict(environ))
+
+    request_started.connect(seen)
+    try:
+        every_flow(fake_twilio)
+    finally:
+        request_started.disconnect(seen)
 
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
@@ -183,6 +198,11 @@ def test_no_personal_value_is_readable_in_any_table_session_or_log(fake_twilio, 
     logged = "\n".join(f"{record.name} {record.getMessage()} {record.exc_text or ''}" for record in caplog.records)
     assert caplog.records, "the run logged something"
     assert not found_in(logged), f"Personal values in the logs: {found_in(logged)}"
+
+    # The web server's access log: the line gunicorn, as configured, writes for each request.
+    assert len(requests) > 20
+    access_log = "\n".join(access_line(environ) for environ in requests)
+    assert not found_in(access_log), f"Personal values in the access log: {found_in(access_log)}"
 
     # The values did go where they should: into encrypted columns that decrypt back.
     referral = Referral.objects.latest("pk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -128,12 +129,25 @@ def test_a_handler_finds_a_referral_by_reference_or_registration_number(client_f
     referral.registration_index = registration_index("GMC", "7654321")
     referral.save()
     client = client_for(handler)
-    by_reference = client.get("/helpline/", {"q": referral.reference.lower()})
+    by_reference = client.post("/helpline/", {"q": referral.reference.lower()})
     assert f'href="/helpline/referral/{referral.pk}/"'.encode() in by_reference.content
-    by_number = client.get("/helpline/", {"q": "765 4321"})
+    by_number = client.post("/helpline/", {"q": "765 4321"})
     assert f'href="/helpline/referral/{referral.pk}/"'.encode() in by_number.content
-    nothing = client.get("/helpline/", {"q": "1111111"})
+    nothing = client.post("/helpline/", {"q": "1111111"})
     assert b"No referral matches" in nothing.content
+
+
+def test_the_search_is_posted_so_what_was_typed_is_in_no_address(client_for, handler) -> None:  # type: ignore[no-untyped-def]
+    referral = ReferralFactory()
+    client = client_for(handler)
+    page = client.get("/helpline/").content.decode()
+    search = re.search(r'<form method="(\w+)" action="/helpline/"[^>]*>', page)
+    assert search and search.group(1) == "post", "the search form posts"
+    # A reference in the address is ignored: no search ran, nothing was shown or audited.
+    leaked = client.get("/helpline/", {"q": referral.reference})
+    assert b"Search results" not in leaked.content
+    found = client.post("/helpline/", {"q": referral.reference})
+    assert f'href="/helpline/referral/{referral.pk}/"'.encode() in found.content
 
 
 def test_viewing_a_referral_is_audited_and_shows_contact_preferences(client_for, handler) -> None:  # type: ignore[no-untyped-def]

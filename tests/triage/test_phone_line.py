@@ -136,3 +136,35 @@ def test_the_callers_number_is_encrypted_at_rest(twilio_post) -> None:  # type: 
         cursor.execute("SELECT caller_number, caller_index FROM triage_calllog")
         number, index = cursor.fetchone()
     assert "7700900555" not in number and "7700900555" not in index
+
+
+@pytest.mark.parametrize(
+    "path", ["/helpline/voice/incoming/", "/helpline/voice/out-of-hours/", "/helpline/voice/status/"]
+)
+def test_with_no_twilio_token_configured_every_webhook_is_refused(client, settings, path) -> None:  # type: ignore[no-untyped-def]
+    from twilio.request_validator import RequestValidator
+
+    settings.TWILIO_AUTH_TOKEN = ""
+    params = {**CALL, "Digits": "1"}
+    # What anyone can compute when the key is empty: it must not pass for Twilio's signature.
+    forged = RequestValidator("").compute_signature(settings.PUBLIC_URL + path, params)
+    with time_machine.travel(TUESDAY_NIGHT):
+        response = client.post(path, params, HTTP_X_TWILIO_SIGNATURE=forged)
+    assert response.status_code == 403
+    assert not CallLog.objects.exists() and not Callback.objects.exists()
+
+
+def test_a_replayed_out_of_hours_request_books_one_callback(twilio_post) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(TUESDAY_NIGHT):
+        twilio_post("/helpline/voice/incoming/", CALL)
+        for _ in range(3):
+            root = parse(twilio_post("/helpline/voice/out-of-hours/", {**CALL, "Digits": "1"}))
+            assert "call you back" in " ".join(s.text or "" for s in root.iter("Say"))
+        # Even after the call has ended and its log moved on, the same CallSid asks once.
+        twilio_post("/helpline/voice/status/", {**CALL, "CallStatus": "completed", "CallDuration": "40"})
+        twilio_post("/helpline/voice/out-of-hours/", {**CALL, "Digits": "1"})
+    assert Callback.objects.count() == 1
+    # Another call from the same number is another request.
+    with time_machine.travel(TUESDAY_NIGHT):
+        twilio_post("/helpline/voice/out-of-hours/", {**CALL, "CallSid": "CA0002", "Digits": "1"})
+    assert Callback.objects.count() == 2

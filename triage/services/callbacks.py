@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException
@@ -36,23 +36,38 @@ def callback_request(
     due_at: datetime | None = None,
     window_end: datetime | None = None,
     created_by_id: int | None = None,
+    call_sid: str = "",
 ) -> Callback:
-    """Schedule a callback. Enqueued after commit when already due; the sweep catches the rest."""
+    """Schedule a callback. Enqueued after commit when already due; the sweep catches the rest.
+
+    Asked for by a phone call (`call_sid`), it is made once per call: asking again from the
+    same call (a webhook retried or replayed) returns the callback already made.
+    """
     number = normalise_phone(phone or (referral.mobile if referral else ""))
     if not number:
         raise ValueError("A callback needs a phone number")
+    if call_sid and (existing := Callback.objects.filter(requested_by_call_sid=call_sid).first()):
+        return existing
     due = due_at or timezone.now()
-    callback = Callback.objects.create(
-        referral=referral,
-        phone=number,
-        phone_index=phone_index(number),
-        reason=reason,
-        window_start=due,
-        window_end=window_end,
-        due_at=due,
-        voicemail_allowed=bool(referral and referral.voicemail_ok),
-        created_by_id=created_by_id,
-    )
+    try:
+        with transaction.atomic():
+            callback = Callback.objects.create(
+                referral=referral,
+                phone=number,
+                phone_index=phone_index(number),
+                reason=reason,
+                window_start=due,
+                window_end=window_end,
+                due_at=due,
+                voicemail_allowed=bool(referral and referral.voicemail_ok),
+                created_by_id=created_by_id,
+                requested_by_call_sid=call_sid,
+            )
+    except IntegrityError:
+        if not call_sid:
+            raise
+        # The same call's request, made at the same moment by another process.
+        return Callback.objects.get(requested_by_call_sid=call_sid)
     audit_record(
         action=Action.CREATE,
         obj=callback,
