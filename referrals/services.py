@@ -667,9 +667,12 @@ _MOVE_WORDS = {
 class ReferralTransitionError(ValueError):
     """A status change the referral's lifecycle does not allow (see ALLOWED_MOVES)."""
 
-    def __init__(self, referral: Referral, to: str) -> None:
+    def __init__(self, referral: Referral | DuplicateSubmission, to: str) -> None:
         self.referral = referral
         self.to = to
+        if isinstance(referral, DuplicateSubmission):  # a repeat request has no lifecycle: only closed or not
+            super().__init__(f"Request {referral.reference} cannot be {_MOVE_WORDS[Status(to)]}: it is closed.")
+            return
         current = Status(referral.status).label.lower()
         super().__init__(f"Referral {referral.reference} cannot be {_MOVE_WORDS[Status(to)]}: it is {current}.")
 
@@ -856,7 +859,7 @@ def _duplicate_close(*, duplicate: DuplicateSubmission, reason: ClosedReason | s
     with transaction.atomic():
         locked = DuplicateSubmission.objects.select_for_update().get(pk=duplicate.pk)
         if not locked.closable:
-            raise ReferralNotClosableError(duplicate.reference)
+            raise ReferralNotClosableError(duplicate, Status.CLOSED)
         duplicate.closed_at = timezone.now()
         duplicate.closed_reason = reason
         duplicate.save(update_fields=["closed_at", "closed_reason"])

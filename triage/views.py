@@ -306,7 +306,7 @@ def referral_release_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_referrals(request: HttpRequest) -> HttpResponse:
     """The referrals this handler is working, longest held first, in pages."""
-    page = page_of(request, selectors.referrals_worked_by(request.user.pk), selectors.QUEUE_PAGE_ROWS)
+    page = page_of(request, selectors.referrals_worked_by(request.user.pk), selectors.QUEUE_PAGE_ROWS)  # type: ignore[arg-type]
     rows = selectors.with_needs(list(page.object_list))
     return render(
         request,

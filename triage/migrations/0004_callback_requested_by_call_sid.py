@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('referrals', '0004_referral_closed_index'),
-        ('triage', '0002_bank_holidays'),
+        ('triage', '0003_referral_ownership'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
