@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/<int:pk>/", private(views.patient), name="patient"),
     path("patients/<int:pk>/notes/", private(views.patient_notes), name="patient_notes"),
     path("patients/<int:pk>/discharge/", private(views.patient_discharge), name="patient_discharge"),
+    path("follow-ups/<int:pk>/done/", private(views.follow_up_done), name="follow_up_done"),
     path("appointments/<int:pk>/", private(views.appointment), name="appointment"),
     path("appointments/<int:pk>/attendance/", private(views.appointment_attendance), name="appointment_attendance"),
     path("appointments/<int:pk>/scores/", private(views.appointment_scores), name="appointment_scores"),
