@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinicians.models import AppointmentStatus, CareEpisode, FollowUpTask, OutcomeMeasure, SessionNote
@@ -231,9 +233,11 @@ def test_the_caseload_with_many_follow_ups_runs_a_fixed_number_of_queries(
             _mark(client, missed, attended=False)
 
     add(1)
-    with django_assert_max_num_queries(30) as one:
-        client.get(reverse("clinicians:home"))
+    client.get(reverse("clinicians:home"))  # the first request after signing in also settles the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("clinicians:home")).status_code == 200
+    few = len(one.captured_queries)
     add(30)
-    with django_assert_max_num_queries(len(one.captured_queries)):
+    with django_assert_max_num_queries(few):
         page = client.get(reverse("clinicians:home")).content.decode()
     assert page.count("after a missed appointment") == 31
