@@ -104,7 +104,7 @@ def discharge_risk_reasons(episode: CareEpisode) -> list[str]:
         .first()
     )
     if last_phq:
-        reasons.append("They answered PHQ-9 question 9 above \"Not at all\" at their last scores.")
+        reasons.append('They answered PHQ-9 question 9 above "Not at all" at their last scores.')
     return reasons
 
 

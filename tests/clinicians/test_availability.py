@@ -228,7 +228,7 @@ def test_leave_ending_before_it_starts_is_refused(client_for, clinician_profile)
 
 @time_machine.travel(local(2026, 12, 1, 9), tick=False)
 def test_leave_dates_are_inclusive_as_entered(client_for, clinician_profile, practitioner) -> None:
-    """"9 to 9 December" is one day: the 9th is blocked, the 8th and 10th are not, and the
+    """ "9 to 9 December" is one day: the 9th is blocked, the 8th and 10th are not, and the
     availability page and the diary both say the 9th only."""
     before = SlotFactory(clinician=clinician_profile, start=local(2026, 12, 8, 16))
     late_on_the_day = SlotFactory(clinician=clinician_profile, start=local(2026, 12, 9, 17))

@@ -162,9 +162,7 @@ def test_phq9_question_9_above_0_at_the_last_scores_needs_the_risk_plan(
     assert refused.status_code == 400
     assert "PHQ-9 question 9" in refused.content.decode()
     with pytest.raises(CareError, match="high risk"):
-        episode_discharge(
-            episode_id=episode.pk, reason="completed", note="x", by=clinician, risk_plan_confirmed=True
-        )
+        episode_discharge(episode_id=episode.pk, reason="completed", note="x", by=clinician, risk_plan_confirmed=True)
 
 
 def test_an_earlier_positive_question_9_does_not_block_discharge_once_the_last_scores_are_clear(
@@ -232,5 +230,8 @@ def test_the_helpline_record_shows_the_discharge_reason_and_where_they_went_but_
 
     assert "referred on. Referred on to: Community mental health team." in page
     assert VALID["note"] not in page and VALID["final_scores_missing_reason"] not in page
-    assert (care.get_discharge_reason_display(), care.referred_on_text) == ("Referred on", "Community mental health team")
+    assert (care.get_discharge_reason_display(), care.referred_on_text) == (
+        "Referred on",
+        "Community mental health team",
+    )
     assert "discharge_note" in care.get_deferred_fields()
