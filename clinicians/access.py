@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import Appointment, CareEpisode, Clinician, GroupProgramme, GroupSession
+from .models import Appointment, CareEpisode, Clinician, FollowUpTask, GroupProgramme, GroupSession
 
 
 def user_id(request: HttpRequest) -> int:
@@ -59,4 +59,11 @@ def get_group_for_facilitator(request: HttpRequest, pk: int) -> GroupProgramme:
 def get_group_session_for_facilitator(request: HttpRequest, pk: int) -> GroupSession:
     return get_object_or_404(
         GroupSession.objects.select_related("programme"), pk=pk, programme__facilitator__user_id=user_id(request)
+    )
+
+
+def get_follow_up_for_clinician(request: HttpRequest, pk: int) -> FollowUpTask:
+    """A follow-up task for someone in this clinician's care; 404 otherwise."""
+    return get_object_or_404(
+        FollowUpTask.objects.select_related("episode__referral"), pk=pk, episode__clinician__user_id=user_id(request)
     )

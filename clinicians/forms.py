@@ -14,7 +14,16 @@ from practitioner_health.accounts.forms import NHSFormMixin
 from selfhelp.questionnaires import MEASURES, Measure
 
 from .formatting import date_text, time_text, when_text
-from .models import Appointment, AppointmentKind, AttendanceStatus, Clinician, DischargeReason, Slot, Weekday
+from .models import (
+    Appointment,
+    AppointmentKind,
+    AttendanceStatus,
+    Clinician,
+    DischargeReason,
+    ReferredOnTo,
+    Slot,
+    Weekday,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -173,7 +182,12 @@ class QuestionnaireForm(NHSFormMixin, forms.Form):
 
 class SessionNoteForm(NHSFormMixin, forms.Form):
     appointment = forms.TypedChoiceField(
-        label="Which appointment is this about?", coerce=int, required=False, empty_value=None
+        label="Which appointment is this about?",
+        help_text="Only appointments that have started are listed.",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose an appointment that has started, or none"},
     )
     body = forms.CharField(
         label="Note",
@@ -190,19 +204,50 @@ class SessionNoteForm(NHSFormMixin, forms.Form):
 
 
 class DischargeForm(NHSFormMixin, forms.Form):
+    """What discharge asks for. `needs_scores_reason`: the last session has no PHQ-9 and GAD-7,
+    so say why; `high_risk`: the risk plan must be confirmed, with a reason."""
+
     reason = _radio("Reason for discharge", DischargeReason.choices, "Choose a reason for discharge")
-    note = forms.CharField(
-        label="Details (optional)",
-        help_text="Needed if the reason is Other.",
+    referred_on_to = _radio("Referred on to", ReferredOnTo.choices, "Choose where they have been referred on to")
+    referred_on_name = forms.CharField(
+        label="Name of the other service",
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input"}),
     )
+    note = forms.CharField(
+        label="Summary for the record",
+        help_text="A short summary of their care and why it ended. Kept on their record; they are not sent it.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter a short summary for the record"},
+    )
+
+    def __init__(self, *args: Any, needs_scores_reason: bool = False, high_risk: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_scores_reason:
+            self.fields["final_scores_missing_reason"] = forms.CharField(
+                label="Why are there no scores from their last session?",
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": "Enter why there are no scores from their last session"},
+            )
+        if high_risk:
+            self.fields["risk_plan_confirmed"] = forms.BooleanField(
+                label="I have reviewed their risk plan and it is in place after discharge",
+                error_messages={"required": "Confirm their risk plan before discharging them"},
+            )
+            self.fields["risk_plan_note"] = forms.CharField(
+                label="Why is discharge safe, and who holds the risk plan now?",
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": "Enter why discharge is safe and who holds the risk plan"},
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("reason") == DischargeReason.OTHER and not (cleaned.get("note") or "").strip():
-            self.add_error("note", "Enter details of the reason for discharge")
+        if cleaned.get("referred_on_to") == ReferredOnTo.OTHER and not (cleaned.get("referred_on_name") or "").strip():
+            self.add_error("referred_on_name", "Enter the name of the service they have been referred on to")
         return cleaned
 
 

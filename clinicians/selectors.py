@@ -37,6 +37,8 @@ from .models import (
     AppointmentStatus,
     CareEpisode,
     Clinician,
+    FollowUpTask,
+    Leave,
     OutcomeMeasure,
     Region,
     Service,
@@ -274,6 +276,7 @@ CASELOAD_COLUMNS = (
     "referral__urgent",
     "referral__submitted_at",
     "handover__high_risk",
+    "missed_in_a_row",
 )
 
 
@@ -297,6 +300,8 @@ class CaseloadRow:
     risk: bool
     # The helpline's handover found high or immediate risk.
     high_risk: bool = False
+    # Missed appointments since the last one attended.
+    missed_in_a_row: int = 0
 
 
 @dataclass
@@ -355,7 +360,7 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
 
     rows = []
     no_scores = _Scores()
-    for episode_id, started_at, reference, name, urgent, submitted_at, high_risk in episodes:
+    for episode_id, started_at, reference, name, urgent, submitted_at, high_risk, missed_in_a_row in episodes:
         next_id, next_start = next_booked.get(episode_id) or (None, None)
         phq = scores.get((episode_id, "PHQ-9"), no_scores)
         gad = scores.get((episode_id, "GAD-7"), no_scores)
@@ -375,6 +380,7 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
                 gad_change=gad.change,
                 risk=phq.latest_urgent,
                 high_risk=bool(high_risk),
+                missed_in_a_row=missed_in_a_row,
             )
         )
     rows.sort(
@@ -388,10 +394,31 @@ def caseload_rows(*, clinician_id: int) -> list[CaseloadRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class FollowUpLine:
+    task_id: int
+    episode_id: int
+    name: str
+    missed_start: datetime | None
+
+
+def open_follow_ups(*, clinician_id: int) -> list[FollowUpLine]:
+    """The clinician's open follow-up tasks for people still in their care, oldest first. One query."""
+    rows = (
+        FollowUpTask.objects.open()
+        .filter(episode__clinician_id=clinician_id, episode__ended_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", "episode_id", "episode__referral__name", "appointment__slot__start")
+    )
+    return [FollowUpLine(*row) for row in rows]
+
+
 @dataclass
 class DiaryDay:
     day: date
     slots: list[Slot] = field(default_factory=list)
+    # The clinician is on leave for the whole day (leave is whole days, first and last included).
+    on_leave: bool = False
 
 
 def week_start(day: date) -> date:
@@ -399,8 +426,8 @@ def week_start(day: date) -> date:
 
 
 def diary_week(*, clinician_id: int, start: date) -> list[DiaryDay]:
-    """Seven days from `start` with each day's slots; each slot's live appointment (and its
-    referral) is prefetched as `live_appointments`. Three queries."""
+    """Seven days from `start` with each day's slots and whether it is a day of leave; each
+    slot's live appointment (and its referral) is prefetched as `live_appointments`. Four queries."""
     first = timezone.make_aware(datetime.combine(start, datetime.min.time()))
     last = timezone.make_aware(datetime.combine(start + timedelta(days=7), datetime.min.time()))
     live = Appointment.objects.live().select_related("episode__referral")
@@ -413,6 +440,9 @@ def diary_week(*, clinician_id: int, start: date) -> list[DiaryDay]:
     days = {start + timedelta(days=n): DiaryDay(day=start + timedelta(days=n)) for n in range(7)}
     for slot in slots:
         days[timezone.localdate(slot.start)].slots.append(slot)
+    for leave in Leave.objects.filter(clinician_id=clinician_id, starts_at__lt=last, ends_at__gt=first):
+        for day in days.values():
+            day.on_leave = day.on_leave or leave.covers(day.day)
     return list(days.values())
 
 
@@ -466,9 +496,13 @@ def _next_booked_start() -> Subquery:
 
 def referral_care(*, referral_id: int) -> list[CareEpisode]:
     """Every care episode of one referral, newest first, with its clinician and next booked time
-    (the helpline's view of who a person is with: no notes, no scores)."""
+    (the helpline's view of who a person is with: no notes, no scores).
+
+    A discharged episode carries its discharge reason and where they were referred on
+    (`referred_on_text`); the clinician's summary and risk-plan notes are not even loaded."""
     return list(
         CareEpisode.objects.filter(referral_id=referral_id)
+        .defer("discharge_note", "final_scores_missing_reason", "risk_plan_note")
         .select_related("clinician__user")
         .annotate(next_appointment_start=_next_booked_start())
         .order_by("-started_at", "-pk")

@@ -5,7 +5,18 @@ Split by topic; import from `clinicians.models` as usual.
 
 from .appointments import Appointment, AppointmentKind, AppointmentReminder, AppointmentStatus
 from .availability import AvailabilityPattern, Leave, Slot, SlotStatus, Weekday
-from .care import CareEpisode, DischargeReason, Handover, HandoverFacts, OutcomeMeasure, SessionNote
+from .care import (
+    MISSED_IN_A_ROW_PROMPT,
+    CareEpisode,
+    DischargeReason,
+    FollowUpKind,
+    FollowUpTask,
+    Handover,
+    HandoverFacts,
+    OutcomeMeasure,
+    ReferredOnTo,
+    SessionNote,
+)
 from .groups import (
     AttendanceStatus,
     GroupAttendance,
@@ -17,6 +28,7 @@ from .groups import (
 from .network import Clinician, Profession, Region, Service, ServiceCode, Site
 
 __all__ = [
+    "MISSED_IN_A_ROW_PROMPT",
     "Appointment",
     "AppointmentKind",
     "AppointmentReminder",
@@ -26,6 +38,8 @@ __all__ = [
     "CareEpisode",
     "Clinician",
     "DischargeReason",
+    "FollowUpKind",
+    "FollowUpTask",
     "GroupAttendance",
     "GroupKind",
     "GroupMembership",
@@ -36,6 +50,7 @@ __all__ = [
     "Leave",
     "OutcomeMeasure",
     "Profession",
+    "ReferredOnTo",
     "Region",
     "Service",
     "ServiceCode",

@@ -90,7 +90,20 @@ class Leave(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Leave {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+        return f"Leave {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d}"
+
+    @property
+    def first_day(self) -> date:
+        return timezone.localdate(self.starts_at)
+
+    @property
+    def last_day(self) -> date:
+        """The last day away, as the clinician entered it: leave entered as "9 to 9 December"
+        ends at midnight at the start of 10 December, and its last day is the 9th."""
+        return timezone.localdate(self.ends_at - timedelta(microseconds=1))
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
 
 
 class SlotStatus(models.TextChoices):

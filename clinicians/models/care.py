@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_model_fields.fields import EncryptedTextField
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 
 from .network import Clinician
 
@@ -22,6 +22,24 @@ class DischargeReason(models.TextChoices):
     DID_NOT_ATTEND = "did-not-attend", "Did not attend"
     MOVED_AWAY = "moved-away", "Moved away"
     OTHER = "other", "Other"
+
+
+class ReferredOnTo(models.TextChoices):
+    """Where care continues after discharge: one structured answer, so the helpline and the
+    commissioner's figures can say where people went."""
+
+    GP = "gp", "Their GP"
+    COMMUNITY_MENTAL_HEALTH = "cmht", "Community mental health team"
+    TALKING_THERAPIES = "talking-therapies", "NHS Talking Therapies"
+    ADDICTION = "addiction", "Addiction service"
+    PRIVATE = "private", "Private care"
+    OTHER = "other", "Another service"
+    NONE = "none", "Not referred on"
+
+
+# The service's policy: after this many missed appointments in a row the clinician is asked
+# to contact the person or discharge them.
+MISSED_IN_A_ROW_PROMPT = 2
 
 
 class CareEpisodeQuerySet(models.QuerySet["CareEpisode"]):
@@ -54,6 +72,18 @@ class CareEpisode(models.Model):
     discharged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Blank on episodes discharged before it was asked.
+    referred_on_to = models.CharField(max_length=20, choices=ReferredOnTo.choices, blank=True)
+    # The other service's name, when "referred on to" is another service.
+    referred_on_name = EncryptedCharField(max_length=200, blank=True)
+    # Why there are no PHQ-9 and GAD-7 scores from the last session, when there are none.
+    final_scores_missing_reason = EncryptedTextField(blank=True)
+    # A person at high risk is discharged only once the clinician confirms the risk plan.
+    risk_plan_confirmed = models.BooleanField(default=False)
+    risk_plan_note = EncryptedTextField(blank=True)
+    # Missed appointments since the last one attended, kept by the attendance service so that
+    # the caseload reads it without going through every appointment.
+    missed_in_a_row = models.PositiveSmallIntegerField(default=0)
 
     objects = CareEpisodeQuerySet.as_manager()
 
@@ -82,6 +112,16 @@ class CareEpisode(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def should_contact_or_discharge(self) -> bool:
+        return self.is_active and self.missed_in_a_row >= MISSED_IN_A_ROW_PROMPT
+
+    @property
+    def referred_on_text(self) -> str:
+        if self.referred_on_to == ReferredOnTo.OTHER and self.referred_on_name:
+            return self.referred_on_name
+        return self.get_referred_on_to_display() if self.referred_on_to else ""
 
 
 @dataclass(frozen=True)
@@ -208,3 +248,49 @@ class OutcomeMeasure(models.Model):
     @property
     def answers(self) -> list[int]:
         return [int(value) for value in json.loads(self.answers_json or "[]")]
+
+
+class FollowUpKind(models.TextChoices):
+    MISSED_APPOINTMENT = "missed-appointment", "Contact after a missed appointment"
+
+
+class FollowUpTaskQuerySet(models.QuerySet["FollowUpTask"]):
+    def open(self) -> FollowUpTaskQuerySet:
+        return self.filter(done_at__isnull=True)
+
+
+class FollowUpTask(models.Model):
+    """Something the clinician must do for someone in their care: today, contacting a person
+    who missed an appointment. Made by the service that records the miss, so none is forgotten;
+    it stays on the caseload until the clinician marks it done or discharges the person."""
+
+    episode = models.ForeignKey(CareEpisode, on_delete=models.PROTECT, related_name="follow_ups")
+    appointment = models.ForeignKey(
+        "clinicians.Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    kind = models.CharField(max_length=30, choices=FollowUpKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = FollowUpTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Marking the same appointment missed twice makes one task, not two.
+            models.UniqueConstraint(fields=["appointment", "kind"], name="follow_up_once_per_appointment"),
+        ]
+        indexes = [
+            # The caseload and the record: an episode's open tasks.
+            models.Index(fields=["episode", "done_at"], name="follow_up_episode_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up #{self.pk} ({self.kind})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None

@@ -20,7 +20,17 @@ from .booking import (
     appointment_cancel_by_service,
     appointment_reschedule,
 )
-from .care import CareError, episode_discharge, episode_start, outcomes_record, session_note_add
+from .care import (
+    CareError,
+    discharge_risk_reasons,
+    episode_discharge,
+    episode_start,
+    follow_up_done,
+    last_session_scores,
+    outcomes_record,
+    scores_refusal,
+    session_note_add,
+)
 from .groups import GroupError, group_attendance_record, group_member_add, group_session_add
 from .reminders import reminders_send
 
@@ -36,17 +46,21 @@ __all__ = [
     "appointment_cancel_by_practitioner",
     "appointment_cancel_by_service",
     "appointment_reschedule",
+    "discharge_risk_reasons",
     "episode_discharge",
     "episode_start",
+    "follow_up_done",
     "group_attendance_record",
     "group_member_add",
     "group_session_add",
+    "last_session_scores",
     "leave_add",
     "leave_remove",
     "outcomes_record",
     "pattern_add",
     "pattern_end",
     "reminders_send",
+    "scores_refusal",
     "session_note_add",
     "slot_add",
     "slots_generate",

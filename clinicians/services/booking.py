@@ -21,7 +21,17 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 from practitioner_health.notifications.services import notify
 
-from ..models import Appointment, AppointmentKind, AppointmentStatus, CareEpisode, Slot, SlotStatus
+from ..models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CareEpisode,
+    FollowUpKind,
+    FollowUpTask,
+    OutcomeMeasure,
+    Slot,
+    SlotStatus,
+)
 from ..selectors import next_open_slots
 from .messages import appointment_context, contact_for
 
@@ -132,7 +142,8 @@ def appointment_reschedule(
     """Move a booked appointment to another open slot with the same clinician.
 
     The old slot is opened again, the version goes up (so reminders for the new time are
-    sent afresh) and a confirmation of the new time is queued. With `enforce_cutoff`
+    sent afresh) and a confirmation of the new time is queued. Scores never move with it:
+    any the practitioner gave before the old time stay at the date they were given. With `enforce_cutoff`
     (practitioners), a change inside the cut-off raises TooLateToChangeError.
     """
     try:
@@ -166,6 +177,9 @@ def appointment_reschedule(
             appointment.save(update_fields=["slot", "version", "booked_at", "booked_by", "video_token"])
             Slot.objects.filter(pk=old_slot_id).update(status=SlotStatus.OPEN)
             Slot.objects.filter(pk=new_slot.pk).update(status=SlotStatus.BOOKED)
+            # Answers given before the old time stay on the record at the date they were
+            # given; they are not carried to the new time (see _scores_keep_their_date).
+            _scores_keep_their_date(appointment)
             audit_record(
                 action=Action.UPDATE,
                 obj=appointment,
@@ -179,6 +193,13 @@ def appointment_reschedule(
             raise
     clinician_id = Appointment.objects.values_list("episode__clinician_id", flat=True).get(pk=appointment_id)
     raise SlotTakenError(next_open_slots(clinician_id=clinician_id, exclude_slot_id=new_slot_id))
+
+
+def _scores_keep_their_date(appointment: Appointment) -> None:
+    """Unhook an appointment's scores from it, keeping them on the episode at the time they
+    were recorded: the chart and table place a score by its appointment's time, so scores left
+    on a moved (or missed) appointment would be shown at a session they were never part of."""
+    OutcomeMeasure.objects.filter(appointment=appointment).update(appointment=None)
 
 
 def _check_changeable(appointment: Appointment, *, enforce_cutoff: bool, now: datetime | None = None) -> None:
@@ -202,11 +223,14 @@ def appointment_cancel_by_practitioner(*, appointment_id: int, by: User) -> Appo
         return appointment
 
 
-def appointment_cancel_by_service(*, appointment_id: int, by: User, reason: str, reopen_slot: bool) -> Appointment:
+def appointment_cancel_by_service(
+    *, appointment_id: int, by: User, reason: str, reopen_slot: bool, tell_practitioner: bool = True
+) -> Appointment:
     """The service cancels (clinician unwell, care ended): no cut-off; a reason is kept.
 
     `reopen_slot` offers the time to others; otherwise it is closed. The practitioner is
-    told by a discreet message (the reason is not in it).
+    told by a discreet message (the reason is not in it) inviting them to arrange another
+    time, unless `tell_practitioner` is False (discharge, which sends its own message).
     """
     with transaction.atomic():
         appointment = (
@@ -218,7 +242,7 @@ def appointment_cancel_by_service(*, appointment_id: int, by: User, reason: str,
         _cancel(appointment, status=AppointmentStatus.CANCELLED_BY_SERVICE, by=by, reason=reason, reopen=reopen_slot)
         referral = appointment.episode.referral
         channel, recipient = contact_for(referral)
-        if recipient:
+        if recipient and tell_practitioner:
             notify(
                 channel=channel,
                 template="appointment_cancelled",
@@ -248,8 +272,32 @@ def _cancel(appointment: Appointment, *, status: str, by: User, reason: str, reo
     )
 
 
+def _missed_in_a_row_refresh(episode_id: int) -> None:
+    """Count the episode's missed appointments since the last one attended (cancelled ones do
+    not break the run) and keep the count on the episode for the caseload."""
+    recorded = (
+        Appointment.objects.filter(
+            episode_id=episode_id, status__in=(AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND)
+        )
+        .order_by("-slot__start", "-pk")
+        .values_list("status", flat=True)
+    )
+    missed = 0
+    for status in recorded.iterator():
+        if status != AppointmentStatus.DID_NOT_ATTEND:
+            break
+        missed += 1
+    CareEpisode.objects.filter(pk=episode_id).update(missed_in_a_row=missed)
+
+
 def appointment_attendance_record(*, appointment_id: int, attended: bool, by: User) -> Appointment:
-    """Mark an appointment attended or not attended, once it has started; a mistake can be corrected."""
+    """Mark an appointment attended or not attended, once it has started; a mistake can be corrected.
+
+    A missed appointment gets a follow-up task for the clinician ("contact them"), loses any
+    scores (the practitioner's answers before it stay on the record at the date they gave
+    them) and adds to the episode's count of misses in a row; marking it attended again
+    closes that task.
+    """
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
@@ -265,6 +313,17 @@ def appointment_attendance_record(*, appointment_id: int, attended: bool, by: Us
         appointment.attendance_recorded_at = timezone.now()
         appointment.attendance_recorded_by = by
         appointment.save(update_fields=["status", "attendance_recorded_at", "attendance_recorded_by"])
+        tasks = FollowUpTask.objects.filter(appointment=appointment, kind=FollowUpKind.MISSED_APPOINTMENT)
+        if attended:
+            # Corrected: the follow-up for a miss that did not happen is no longer needed.
+            tasks.filter(done_at__isnull=True).update(done_at=appointment.attendance_recorded_at, done_by=by)
+        else:
+            _scores_keep_their_date(appointment)
+            if not tasks.update(done_at=None, done_by=None):
+                FollowUpTask.objects.create(
+                    episode_id=appointment.episode_id, appointment=appointment, kind=FollowUpKind.MISSED_APPOINTMENT
+                )
+        _missed_in_a_row_refresh(appointment.episode_id)
         audit_record(
             action=Action.UPDATE,
             obj=appointment,

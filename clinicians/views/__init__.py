@@ -14,11 +14,13 @@ from .clinician import (
     appointment_cancel,
     appointment_scores,
     diary,
+    follow_up_done,
     home,
     patient,
     patient_discharge,
     patient_notes,
 )
+from .clinician_booking import appointment_move, patient_book
 from .groups import group, group_session, group_session_add, groups
 from .handler import booking, booking_cancel, booking_index, booking_reschedule
 from .practitioner import (
@@ -35,6 +37,7 @@ __all__ = [
     "appointment",
     "appointment_attendance",
     "appointment_cancel",
+    "appointment_move",
     "appointment_scores",
     "availability",
     "availability_leave_add",
@@ -47,6 +50,7 @@ __all__ = [
     "booking_index",
     "booking_reschedule",
     "diary",
+    "follow_up_done",
     "group",
     "group_session",
     "group_session_add",
@@ -60,6 +64,7 @@ __all__ = [
     "my_questionnaires",
     "my_reschedule",
     "patient",
+    "patient_book",
     "patient_discharge",
     "patient_notes",
 ]

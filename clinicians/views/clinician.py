@@ -25,11 +25,16 @@ from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
 
 from .. import selectors, services
-from ..access import clinician_for_user, get_appointment_for_clinician, get_episode_for_clinician
+from ..access import (
+    clinician_for_user,
+    get_appointment_for_clinician,
+    get_episode_for_clinician,
+    get_follow_up_for_clinician,
+)
 from ..charts import outcome_chart
 from ..formatting import services_text, when_text
 from ..forms import AttendanceForm, DischargeForm, QuestionnaireForm, SessionNoteForm
-from ..models import Appointment, AppointmentStatus, CareEpisode, Handover
+from ..models import MISSED_IN_A_ROW_PROMPT, Appointment, AppointmentStatus, CareEpisode, Handover
 from ..templatetags.clinician_tags import change as change_words
 from .common import no_profile, service_cancel
 
@@ -70,6 +75,7 @@ class CaseloadLine:
     urgent: bool
     risk: bool
     high_risk: bool = False
+    missed_in_a_row: int = 0
 
 
 def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
@@ -89,6 +95,7 @@ def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
             urgent=row.urgent,
             risk=row.risk,
             high_risk=row.high_risk,
+            missed_in_a_row=row.missed_in_a_row,
         )
         for row in rows
     ]
@@ -97,6 +104,7 @@ def caseload_lines(rows: list[selectors.CaseloadRow]) -> list[CaseloadLine]:
 URGENT_TAG = '<strong class="nhsuk-tag nhsuk-tag--red">Urgent</strong>'
 HIGH_RISK_TAG = '<strong class="nhsuk-tag nhsuk-tag--red">High risk at triage</strong>'
 RISK_TAG = '<strong class="nhsuk-tag nhsuk-tag--orange">Risk: PHQ-9 question 9</strong>'
+MISSED_TAG = '<strong class="nhsuk-tag nhsuk-tag--orange">Missed {n} in a row: contact or discharge</strong>'
 
 
 def caseload_table_body(lines: list[CaseloadLine]) -> SafeString:
@@ -114,7 +122,14 @@ def caseload_table_body(lines: list[CaseloadLine]) -> SafeString:
         else:
             next_cell = escape(line.next_text)
         flags = " ".join(
-            tag for tag, on in ((URGENT_TAG, line.urgent), (HIGH_RISK_TAG, line.high_risk), (RISK_TAG, line.risk)) if on
+            tag
+            for tag, on in (
+                (URGENT_TAG, line.urgent),
+                (HIGH_RISK_TAG, line.high_risk),
+                (RISK_TAG, line.risk),
+                (MISSED_TAG.format(n=line.missed_in_a_row), line.missed_in_a_row >= MISSED_IN_A_ROW_PROMPT),
+            )
+            if on
         )
         rows.append(
             '<tr class="nhsuk-table__row">'
@@ -147,6 +162,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "count": len(rows),
             "table_body": caseload_table_body(rows),
             "capacity": clinician.max_caseload,
+            "follow_ups": selectors.open_follow_ups(clinician_id=clinician.pk),
             "nav": "caseload",
         },
     )
@@ -199,6 +215,7 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
     written = Handover.objects.filter(episode=episode).first()
     handover = written.read() if written else None
     rows = selectors.outcome_rows(episode_id=episode.pk)
+    appointments = selectors.episode_appointments(episode_id=episode.pk)
     saved_results = selectors.saved_results_of_patient(referral)
     audit_record(action=Action.VIEW, obj=episode, subject_id=referral.user_id, detail="patient record")
     if saved_results:
@@ -219,7 +236,10 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
             "needs": [need.get_need_display() for need in referral.needs.all()],
             "handover": handover,
             "handover_services": services_text(handover.services) if handover else "",
-            "appointments": selectors.episode_appointments(episode_id=episode.pk),
+            "appointments": appointments,
+            "missed_total": sum(1 for a in appointments if a.status == AppointmentStatus.DID_NOT_ATTEND),
+            "follow_ups": list(episode.follow_ups.open().select_related("appointment__slot")),
+            "missed_prompt": MISSED_IN_A_ROW_PROMPT,
             "outcome_rows": rows,
             "chart": outcome_chart(rows),
             "saved_results": saved_results,
@@ -234,7 +254,11 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
 def patient_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """Session notes: only the assigned clinician ever reaches this page (handlers never do)."""
     episode = get_episode_for_clinician(request, pk)
-    appointments = selectors.episode_appointments(episode_id=episode.pk)
+    now = timezone.now()
+    # Notes are about a session that has started: future and cancelled ones are not offered.
+    appointments = [
+        a for a in selectors.episode_appointments(episode_id=episode.pk) if a.slot.start <= now and not a.is_cancelled
+    ]
     initial = {}
     if request.GET.get("appointment", "").isdigit():
         initial["appointment"] = int(request.GET["appointment"])
@@ -267,18 +291,32 @@ def patient_notes(request: HttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def patient_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discharge: reason, where care goes next, the last session's scores (or why there are
+    none), a summary for the record, and for someone at high risk a confirmed risk plan."""
     episode = get_episode_for_clinician(request, pk)
     if not episode.is_active:
         messages.info(request, "This person has already been discharged.")
         return redirect("clinicians:patient", pk=episode.pk)
-    form = DischargeForm(request.POST if request.method == "POST" else None)
+    last_session, last_scores = services.last_session_scores(episode)
+    risk_reasons = services.discharge_risk_reasons(episode)
+    form = DischargeForm(
+        request.POST if request.method == "POST" else None,
+        needs_scores_reason=not {"PHQ-9", "GAD-7"} <= set(last_scores),
+        high_risk=bool(risk_reasons),
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.episode_discharge(
                 episode_id=episode.pk,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
+                reason=data["reason"],
+                note=data["note"],
                 by=request.user,  # type: ignore[arg-type]
+                referred_on_to=data["referred_on_to"],
+                referred_on_name=data.get("referred_on_name", ""),
+                final_scores_missing_reason=data.get("final_scores_missing_reason", ""),
+                risk_plan_confirmed=data.get("risk_plan_confirmed", False),
+                risk_plan_note=data.get("risk_plan_note", ""),
             )
         except services.CareError as exc:
             form.add_error(None, exc.message)
@@ -290,7 +328,16 @@ def patient_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clinicians/discharge.html",
-        {"episode": episode, "referral": episode.referral, "form": form, "upcoming": upcoming, "nav": "caseload"},
+        {
+            "episode": episode,
+            "referral": episode.referral,
+            "form": form,
+            "upcoming": upcoming,
+            "last_session": last_session,
+            "last_scores": [last_scores[code] for code in ("PHQ-9", "GAD-7") if code in last_scores],
+            "risk_reasons": risk_reasons,
+            "nav": "caseload",
+        },
         status=400 if form.errors else 200,
     )
 
@@ -301,6 +348,7 @@ def _appointment_page(
     episode: CareEpisode = appointment.episode
     audit_record(action=Action.VIEW, obj=appointment, subject_id=episode.referral.user_id, detail="appointment")
     started = appointment.slot.start <= timezone.now()
+    scores_refusal = services.scores_refusal(appointment, request.user)  # type: ignore[arg-type]
     return render(
         request,
         "clinicians/appointment.html",
@@ -309,6 +357,8 @@ def _appointment_page(
             "episode": episode,
             "referral": episode.referral,
             "outcomes": selectors.outcome_for(appointment.pk),
+            "scores_refusal": scores_refusal,
+            "can_write_note": started and not appointment.is_cancelled,
             "can_record_attendance": started and not appointment.is_cancelled,
             "can_cancel": appointment.status == AppointmentStatus.BOOKED and not started,
             "attendance_form": attendance_form or AttendanceForm(),
@@ -348,16 +398,18 @@ def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def appointment_scores(request: HttpRequest, pk: int) -> HttpResponse:
-    """Enter PHQ-9 and GAD-7 for a session (prefilled with anything the practitioner answered)."""
+    """Enter PHQ-9 and GAD-7 for a session that has started and was not missed or cancelled
+    (prefilled with anything the practitioner answered before it)."""
     appointment = get_appointment_for_clinician(request, pk)
+    refusal = services.scores_refusal(appointment, request.user)  # type: ignore[arg-type]
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("clinicians:appointment", pk=appointment.pk)
     existing = selectors.outcome_for(appointment.pk)
     form = QuestionnaireForm(
         request.POST if request.method == "POST" else None,
         initial_answers={code: o.answers for code, o in existing.items()},
     )
-    if appointment.is_cancelled:
-        messages.info(request, "This appointment was cancelled, so scores cannot be entered for it.")
-        return redirect("clinicians:appointment", pk=appointment.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.outcomes_record(
@@ -386,3 +438,15 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_clinician(request, pk)
     back = reverse("clinicians:appointment", args=[appointment.pk])
     return service_cancel(request, appointment, back_href=back, extra={"nav": "diary"})
+
+
+@clinician_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a follow-up task done; back to the record if it was done from there, else the caseload."""
+    task = get_follow_up_for_clinician(request, pk)
+    services.follow_up_done(task_id=task.pk, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, "Follow-up marked as done.")
+    if request.POST.get("back") == "patient":
+        return redirect("clinicians:patient", pk=task.episode_id)
+    return redirect("clinicians:home")

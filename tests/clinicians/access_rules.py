@@ -22,6 +22,9 @@ RULES = {
     "clinicians:patient": CLINICIAN,
     "clinicians:patient_notes": CLINICIAN,
     "clinicians:patient_discharge": CLINICIAN,
+    "clinicians:patient_book": CLINICIAN,
+    "clinicians:appointment_move": CLINICIAN,
+    "clinicians:follow_up_done": CLINICIAN_POST,
     "clinicians:appointment": CLINICIAN,
     "clinicians:appointment_attendance": CLINICIAN_POST,
     "clinicians:appointment_scores": CLINICIAN,
@@ -56,6 +59,21 @@ def _clinicians_episode(personas: dict) -> dict:
 
 def _clinicians_appointment(personas: dict) -> dict:
     return {"pk": booked(episode_for(None, personas["clinician"])).pk}
+
+
+def _clinicians_started_appointment(personas: dict) -> dict:
+    # Scores are taken once a session has started.
+    return {"pk": booked(episode_for(None, personas["clinician"]), start=in_days(-1, 10)).pk}
+
+
+def _follow_up(personas: dict) -> dict:
+    from clinicians.models import FollowUpKind, FollowUpTask
+
+    episode = episode_for(None, personas["clinician"])
+    missed = booked(episode, start=in_days(-1, 10))
+    return {
+        "pk": FollowUpTask.objects.create(episode=episode, appointment=missed, kind=FollowUpKind.MISSED_APPOINTMENT).pk
+    }
 
 
 def _practitioners_appointment(personas: dict) -> dict:
@@ -114,9 +132,12 @@ KWARGS = {
     "clinicians:patient": _clinicians_episode,
     "clinicians:patient_notes": _clinicians_episode,
     "clinicians:patient_discharge": _clinicians_episode,
+    "clinicians:patient_book": _clinicians_episode,
+    "clinicians:appointment_move": _clinicians_appointment,
     "clinicians:appointment": _clinicians_appointment,
     "clinicians:appointment_attendance": _clinicians_appointment,
-    "clinicians:appointment_scores": _clinicians_appointment,
+    "clinicians:appointment_scores": _clinicians_started_appointment,
+    "clinicians:follow_up_done": _follow_up,
     "clinicians:appointment_cancel": _clinicians_appointment,
     "clinicians:availability_pattern_end": _pattern,
     "clinicians:availability_leave_remove": _leave,

@@ -131,8 +131,9 @@ def test_only_clinicians_reach_session_notes(role, request, client_for, episode,
 
 
 def test_a_handlers_booking_pages_never_show_session_notes(client_for, handler, episode, clinician) -> None:
+    earlier = booked(episode, start=in_days(-7, 10), status=AppointmentStatus.ATTENDED)
     appointment = booked(episode, start=in_days(6, 10))
-    session_note_add(episode_id=episode.pk, author=clinician, body=NOTE, appointment_id=appointment.pk)
+    session_note_add(episode_id=episode.pk, author=clinician, body=NOTE, appointment_id=earlier.pk)
     client = client_for(handler)
 
     for url in (

@@ -224,3 +224,50 @@ def test_leave_ending_before_it_starts_is_refused(client_for, clinician_profile)
     assert response.status_code == 400
     assert "The last day must be the same as or after the first day" in response.content.decode()
     assert not Leave.objects.exists()
+
+
+@time_machine.travel(local(2026, 12, 1, 9), tick=False)
+def test_leave_dates_are_inclusive_as_entered(client_for, clinician_profile, practitioner) -> None:
+    """ "9 to 9 December" is one day: the 9th is blocked, the 8th and 10th are not, and the
+    availability page and the diary both say the 9th only."""
+    before = SlotFactory(clinician=clinician_profile, start=local(2026, 12, 8, 16))
+    late_on_the_day = SlotFactory(clinician=clinician_profile, start=local(2026, 12, 9, 17))
+    after = SlotFactory(clinician=clinician_profile, start=local(2026, 12, 10, 9))
+    inside = booked(episode_for(practitioner, clinician_profile.user), start=local(2026, 12, 9, 11))
+    client = client_for(clinician_profile.user)
+
+    response = client.post(
+        reverse("clinicians:availability_leave_add"),
+        {"leave-first_day": "2026-12-09", "leave-last_day": "2026-12-09"},
+    )
+    availability = client.get(reverse("clinicians:availability")).content.decode()
+    diary = client.get(reverse("clinicians:diary") + "?week=2026-12-07").content.decode()
+
+    assert response.status_code == 302
+    statuses = {slot.pk: slot.status for slot in Slot.objects.all()}
+    assert statuses[late_on_the_day.pk] == SlotStatus.BLOCKED
+    assert (statuses[before.pk], statuses[after.pk]) == (SlotStatus.OPEN, SlotStatus.OPEN)
+    (leave,) = Leave.objects.all()
+    assert (leave.first_day, leave.last_day) == (datetime.date(2026, 12, 9), datetime.date(2026, 12, 9))
+    assert "Wednesday 9 December 2026 (one day)" in availability
+    assert "Wednesday 9 December 2026 to" not in availability
+    assert diary.count("On leave") == 1
+    assert 'Wednesday 9 December 2026 <strong class="nhsuk-tag nhsuk-tag--grey">On leave</strong>' in diary
+    assert "During your leave" in diary
+    assert reverse("clinicians:appointment", args=[inside.pk]) in diary
+
+
+@time_machine.travel(local(2026, 12, 1, 9), tick=False)
+def test_leave_over_several_days_shows_its_first_and_last_day(client_for, clinician_profile) -> None:
+    client = client_for(clinician_profile.user)
+
+    client.post(
+        reverse("clinicians:availability_leave_add"),
+        {"leave-first_day": "2026-12-09", "leave-last_day": "2026-12-11"},
+    )
+    availability = client.get(reverse("clinicians:availability")).content.decode()
+    diary = client.get(reverse("clinicians:diary") + "?week=2026-12-07").content.decode()
+
+    assert "Wednesday 9 December 2026 to Friday 11 December 2026" in availability
+    assert "12 December" not in availability
+    assert diary.count("On leave") == 3

@@ -221,7 +221,9 @@ def test_scores_the_practitioner_gave_before_the_session_are_shown_for_the_clini
         appointment_id=appointment.pk, answers={"PHQ-9": PHQ_MILD, "GAD-7": GAD_MILD}, recorded_by=practitioner
     )
 
-    page = client_for(clinician).get(reverse("clinicians:appointment_scores", args=[appointment.pk])).content.decode()
+    with time_machine.travel(appointment.slot.start + timedelta(minutes=5), tick=False):
+        url = reverse("clinicians:appointment_scores", args=[appointment.pk])
+        page = client_for(clinician).get(url).content.decode()
 
     assert 'name="phq9_1" type="radio" value="1" checked' in page
     assert 'name="gad7_7" type="radio" value="0" checked' in page
@@ -236,15 +238,25 @@ def test_discharging_needs_a_reason_and_takes_them_off_the_caseload(
 
     assert "1 upcoming appointment" in client.get(url).content.decode()
     missing = client.post(url, {"reason": "other", "note": ""})
-    done = client.post(url, {"reason": "referred-on", "note": "To local addiction service"})
+    done = client.post(
+        url,
+        {
+            "reason": "referred-on",
+            "referred_on_to": "addiction",
+            "note": "Assessed; to the local addiction service",
+            "final_scores_missing_reason": "Seen for assessment only",
+        },
+    )
 
-    assert "Enter details of the reason for discharge" in missing.content.decode()
+    assert "Enter a short summary for the record" in missing.content.decode()
     assert done.status_code == 302
     episode.refresh_from_db()
     upcoming.refresh_from_db()
     assert episode.discharge_reason == "referred-on"
     assert upcoming.status == AppointmentStatus.CANCELLED_BY_SERVICE
-    assert Notification.objects.filter(template="appointment_cancelled").count() == 1
+    # One message saying how to come back; none inviting them to arrange another time.
+    assert Notification.objects.filter(template="appointment_cancelled").count() == 0
+    assert Notification.objects.filter(template="care_finished").count() == 1
     assert "Dr Avery Example" not in client.get(reverse("clinicians:home")).content.decode()
     # Still their record to read after discharge.
     assert client.get(reverse("clinicians:patient", args=[episode.pk])).status_code == 200

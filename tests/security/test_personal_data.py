@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -142,10 +144,12 @@ def every_flow(fake_twilio) -> None:  # type: ignore[no-untyped-def]
     assert helpline.get(f"/helpline/referral/{referral.pk}/match/").status_code == 200
     episode = referral_assign(referral=referral, clinician_id=clinician.pk, handler=handler)
     appointment = appointment_book(slot_id=slot.pk, episode_id=episode.pk, booked_by=handler)
-    session_note_add(episode_id=episode.pk, author=clinician.user, body=SESSION_NOTE, appointment_id=appointment.pk)
-    outcomes_record(
-        appointment_id=appointment.pk, answers={"PHQ-9": [1] * 9, "GAD-7": [2] * 7}, recorded_by=clinician.user
-    )
+    # Notes and scores are written once the session has started.
+    with time_machine.travel(slot.start + timedelta(minutes=5), tick=False):
+        session_note_add(episode_id=episode.pk, author=clinician.user, body=SESSION_NOTE, appointment_id=appointment.pk)
+        outcomes_record(
+            appointment_id=appointment.pk, answers={"PHQ-9": [1] * 9, "GAD-7": [2] * 7}, recorded_by=clinician.user
+        )
 
     own = verified_client(clinician.user)
     for url in ("/clinician/", f"/clinician/patients/{episode.pk}/", f"/clinician/patients/{episode.pk}/notes/"):

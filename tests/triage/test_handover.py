@@ -100,7 +100,14 @@ def test_a_triage_after_discharge_leaves_the_handover_alone(client_for) -> None:
     referral = ReferralFactory(seen_where=SeenWhere.REGION, seen_region="london")
     assignee = _clinician_in_london("Dr Sam Okafor")
     browser, episode = _triage_and_assign(client_for, referral, assignee)
-    episode_discharge(episode_id=episode.pk, reason="completed", note="", by=assignee.user)
+    episode_discharge(
+        episode_id=episode.pk,
+        reason="completed",
+        note="",
+        by=assignee.user,
+        risk_plan_confirmed=True,  # high risk at triage: discharge needs the risk plan confirmed
+        risk_plan_note="Crisis plan held by their GP.",
+    )
 
     assert browser.post(f"/helpline/referral/{referral.pk}/triage/", {**TRIAGE, "notes": "Later."}).status_code == 302
 
@@ -145,10 +152,19 @@ def test_the_helpline_record_shows_who_has_the_person_and_their_next_appointment
     assert f'href="/clinician/booking/episodes/{episode.pk}/"' in care
     assert "rota" not in care  # the helpline's own notes are elsewhere; no clinical notes here
 
-    episode_discharge(episode_id=episode.pk, reason="completed", note="Finished CBT.", by=assignee.user)
+    episode_discharge(
+        episode_id=episode.pk,
+        reason="completed",
+        note="Finished CBT.",
+        by=assignee.user,
+        referred_on_to="gp",
+        risk_plan_confirmed=True,  # high risk at triage: discharge needs the risk plan confirmed
+        risk_plan_note="Crisis plan held by their GP.",
+    )
     care = browser.get(f"/helpline/referral/{referral.pk}/").content.decode().split('id="care"')[1].split("<h2")[0]
     assert "Was with Dr Sam Okafor" in care and "completed treatment" in care
-    assert "Finished CBT." not in care and "/clinician/booking/" not in care
+    assert "Referred on to: Their GP." in care
+    assert "Finished CBT." not in care and "Crisis plan" not in care and "/clinician/booking/" not in care
 
 
 def test_a_referral_not_yet_with_a_clinician_says_so(client_for, handler) -> None:  # type: ignore[no-untyped-def]
