@@ -41,11 +41,7 @@ from .models import (
     WaitFact,
     WaitKind,
 )
-from .periods import Period, add_months, current_month, month_label, months_between, short_month_label
-
-# The trend line shows at least this many months, ending with the period's last month.
-TREND_MONTHS = 12
-
+from .periods import Period, current_month, month_label, months_between, short_month_label
 
 # --- Disclosure -----------------------------------------------------------------------------
 
@@ -179,11 +175,10 @@ def _breakdown_table(
 
 
 def trend_months(period: Period) -> list[date]:
-    """Months on the referrals line: the period up to this month, or, if that is shorter,
-    the 12 months to its end, so a single month is seen against the year before it."""
+    """Months on the referrals line: the chosen period's, up to this month (later months have
+    no referrals yet). A period in the future shows its first month, at 0."""
     last = min(period.last, current_month())
-    long_enough = len(months_between(period.first, last)) >= TREND_MONTHS
-    return months_between(period.first if long_enough else add_months(last, 1 - TREND_MONTHS), last)
+    return months_between(period.first, last) or [period.first]
 
 
 @dataclass(frozen=True)
@@ -221,7 +216,8 @@ def _trend_table(scope: _Scope, trend: list[date]) -> Table:
         Row(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", (figure,))
         for m, figure in zip(trend, figures, strict=True)
     ]
-    caption = f"Referrals received per month, {month_label(trend[0])} to {month_label(trend[-1])}"
+    span = month_label(trend[0]) if len(trend) == 1 else f"{month_label(trend[0])} to {month_label(trend[-1])}"
+    caption = f"Referrals received per month, {span}"
     return Table("referrals-by-month", caption, "Month", ("Referrals",), tuple(rows))
 
 
@@ -539,8 +535,9 @@ def dashboard_figures(filters: Filters, *, counted: Mapping[date, tuple[datetime
         waits=_waits_table(scope),
         **_treatment_tables(scope),
         **_activity_tables(scope),
-        # When the months on show were counted: the oldest count is the one to trust.
-        refreshed_at=min(refreshed_at for refreshed_at, _ in counted.values()) if counted else None,
+        # When the figures were last counted: the newest count of the months on show (the page
+        # also says how old the earliest is, see `pages.Sections.counted_words`).
+        refreshed_at=max(refreshed_at for refreshed_at, _ in counted.values()) if counted else None,
         trend_months=tuple(trend),
         months_not_counted=tuple(m for m in shown_months if m not in counted),
     )
