@@ -268,6 +268,17 @@ def outcomes_chart(table: Table) -> SafeString:
     )
 
 
+def fft_chart(table: Table) -> SafeString:
+    """Positive and negative shares of each month's Friends and Family Test responses."""
+    groups = [
+        BarGroup(row.label, (Bar("Positive", row.figures[1], BLUE), Bar("Negative", row.figures[2], PURPLE)))
+        for row in table.rows
+    ]
+    return bar_chart(
+        groups, chart_id="fft-chart", title="Friends and Family Test: positive and negative shares of responses"
+    )
+
+
 def dashboard_charts(figures: Dashboard) -> dict[str, SafeString]:
     return {
         "trend": line_chart(
@@ -275,4 +286,5 @@ def dashboard_charts(figures: Dashboard) -> dict[str, SafeString]:
         ),
         "waits": waits_chart(figures.waits),
         "outcomes": outcomes_chart(figures.outcomes),
+        "fft": fft_chart(figures.fft_by_month),
     }

@@ -39,7 +39,7 @@ CACHE_SECONDS = 60 * 60
 # whoever can write to the cache (Redis) still cannot put HTML on the dashboard.
 _SIGNER = signing.Signer(salt="reporting.dashboard-sections")
 # Part of every key: change it when the fragments' markup changes, so no page mixes old and new.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)

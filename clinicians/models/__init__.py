@@ -6,6 +6,15 @@ Split by topic; import from `clinicians.models` as usual.
 from .appointments import Appointment, AppointmentKind, AppointmentReminder, AppointmentStatus
 from .availability import AvailabilityPattern, Leave, Slot, SlotStatus, Weekday
 from .care import CareEpisode, DischargeReason, Handover, HandoverFacts, OutcomeMeasure, SessionNote
+from .feedback import (
+    NEGATIVE_RATINGS,
+    POSITIVE_RATINGS,
+    FeedbackOffer,
+    FeedbackRating,
+    FeedbackResponse,
+    FeedbackStage,
+    FeedbackTokenUse,
+)
 from .groups import (
     AttendanceStatus,
     GroupAttendance,
@@ -17,6 +26,8 @@ from .groups import (
 from .network import Clinician, Profession, Region, Service, ServiceCode, Site
 
 __all__ = [
+    "NEGATIVE_RATINGS",
+    "POSITIVE_RATINGS",
     "Appointment",
     "AppointmentKind",
     "AppointmentReminder",
@@ -26,6 +37,11 @@ __all__ = [
     "CareEpisode",
     "Clinician",
     "DischargeReason",
+    "FeedbackOffer",
+    "FeedbackRating",
+    "FeedbackResponse",
+    "FeedbackStage",
+    "FeedbackTokenUse",
     "GroupAttendance",
     "GroupKind",
     "GroupMembership",

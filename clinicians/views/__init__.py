@@ -19,6 +19,7 @@ from .clinician import (
     patient_discharge,
     patient_notes,
 )
+from .feedback import feedback_answer, feedback_comments, feedback_thanks
 from .groups import group, group_session, group_session_add, groups
 from .handler import booking, booking_cancel, booking_index, booking_reschedule
 from .practitioner import (
@@ -47,6 +48,9 @@ __all__ = [
     "booking_index",
     "booking_reschedule",
     "diary",
+    "feedback_answer",
+    "feedback_comments",
+    "feedback_thanks",
     "group",
     "group_session",
     "group_session_add",
