@@ -75,7 +75,7 @@ def test_commissioner_sees_the_figures_for_the_chosen_filters(commissioner: User
     # 30 attended and 10 missed appointments: 10 of 40 (rounded 30 and 10).
     assert tables["Appointments"]["Did-not-attend rate"] == ["25.0%"]
     # The charts are SVG images with a text alternative, each followed by its data.
-    assert html.count('role="img" aria-labelledby=') == 3
+    assert html.count('role="img" aria-labelledby=') == 4
     assert "Show the data for this chart" in html
 
 
