@@ -524,7 +524,7 @@ def _fft_table(key: str, caption: str, heading: str, rows: Sequence[tuple[str, M
     """A row per month (or region) and a last row for them all: responses as a breakdown of the
     total, and each row's positive and negative shares."""
     per_row = [sum(ratings.values()) for _, ratings in rows]
-    shown = [figure.value for figure in _breakdown(per_row)]
+    shown = suppress_breakdown(per_row)
     everything: Counter[str] = Counter()
     for _, ratings in rows:
         everything.update(ratings)
