@@ -50,6 +50,10 @@ urlpatterns = [
     path("my/appointments/<int:pk>/cancel/", private(views.my_cancel), name="my_cancel"),
     path("my/appointments/<int:pk>/calendar.ics", private(views.my_calendar), name="my_calendar"),
     path("my/appointments/<int:pk>/questionnaires/", private(views.my_questionnaires), name="my_questionnaires"),
+    # The Friends and Family Test: the link's signed token is the key (no sign-in needed).
+    path("feedback/thanks/", private(views.feedback_thanks), name="feedback_thanks"),
+    path("feedback/comments/", private(views.feedback_comments), name="feedback_comments"),
+    path("feedback/<str:token>/", private(views.feedback_answer), name="feedback_answer"),
     # Helpline handlers.
     path("booking/", private(views.booking_index), name="booking_index"),
     path("booking/episodes/<int:pk>/", private(views.booking), name="booking"),

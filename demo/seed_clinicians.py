@@ -17,11 +17,13 @@ from clinicians.models import (
     AppointmentKind,
     AppointmentStatus,
     AvailabilityPattern,
+    CareEpisode,
     Clinician,
     GroupKind,
     GroupMembership,
     GroupProgramme,
     GroupSession,
+    Handover,
     HandoverFacts,
     Profession,
     Region,
@@ -42,6 +44,9 @@ SITES = (
     (NHSRegion.LONDON, "Riverside Rooms", "12 Quay Street\nLondon\nSE1 9AA", "Ring the buzzer for Suite 4. Step-free."),
     (NHSRegion.SOUTH_EAST, "Elm House", "3 Station Approach\nGuildford\nGU1 4AB", "Reception on the first floor."),
 )
+# The demo practitioner's care, in days before the seed runs: referred 30 days ago (see
+# seed_referrals), triaged by the helpline, put in the clinician's care, then assessed.
+TRIAGED_DAYS_AGO, EPISODE_DAYS_AGO, ASSESSED_DAYS_AGO = 24, 22, 14
 # (weekday, start, site index or None for video)
 PATTERNS = (
     (Weekday.MONDAY, time(10, 0), 0),
@@ -123,7 +128,7 @@ def _seed_care(users: dict[Any, Any], clinician: Clinician) -> None:
             clinician_id=clinician.pk,
             started_by=handler,
             handover=HandoverFacts(
-                assessed_at=timezone.now() - timedelta(days=16),
+                assessed_at=timezone.now() - timedelta(days=TRIAGED_DAYS_AGO),
                 assessed_by=handler.display_name if handler else "The helpline",
                 risk="Moderate",
                 high_risk=False,
@@ -134,12 +139,20 @@ def _seed_care(users: dict[Any, Any], clinician: Clinician) -> None:
                 "Would rather not be seen near their own trust.",
             ),
         )
+        # The services start an episode now; the demo's began after the triage and before the
+        # past assessment, so every date in the demo follows the one before it.
+        started = timezone.now() - timedelta(days=EPISODE_DAYS_AGO)
+        CareEpisode.objects.filter(pk=episode.pk).update(started_at=started)
+        Handover.objects.filter(episode=episode).update(written_at=started)
+        episode.started_at = started
     group = GroupProgramme.objects.filter(facilitator=clinician).first()
     if group and not GroupMembership.objects.filter(programme=group, referral=referral).exists():
         GroupMembership.objects.create(programme=group, referral=referral)
     if not episode.appointments.exists():
         # A past assessment, made directly: the booking service only books future times.
-        start = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=14), time(10, 0)))
+        start = timezone.make_aware(
+            datetime.combine(timezone.localdate() - timedelta(days=ASSESSED_DAYS_AGO), time(10, 0))
+        )
         slot = Slot.objects.create(
             clinician=clinician, start=start, end=start + timedelta(minutes=50), status=SlotStatus.BOOKED
         )
@@ -148,7 +161,7 @@ def _seed_care(users: dict[Any, Any], clinician: Clinician) -> None:
             episode=episode,
             kind=AppointmentKind.ASSESSMENT,
             status=AppointmentStatus.ATTENDED,
-            booked_at=start - timedelta(days=7),
+            booked_at=max(start - timedelta(days=7), episode.started_at),
             attendance_recorded_at=start + timedelta(minutes=50),
         )
         outcomes_record(
@@ -156,6 +169,8 @@ def _seed_care(users: dict[Any, Any], clinician: Clinician) -> None:
             answers={"PHQ-9": [2, 2, 2, 1, 2, 1, 1, 1, 0], "GAD-7": [2, 2, 1, 2, 1, 1, 1]},
             recorded_by=clinician.user,
         )
+        # Scored in the session, not when the demo was seeded.
+        past.outcomes.update(recorded_at=start + timedelta(minutes=45))
     if not episode.appointments.upcoming().exists():
         first_open = open_slots(clinician_id=clinician.pk).first()
         if first_open is not None:

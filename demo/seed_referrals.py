@@ -44,7 +44,8 @@ DEMO_REFERRALS: tuple[dict[str, Any], ...] = (
         "work_region": "north-west",
         "seen_where": "away",
         "needs": ("stress", "low-mood"),
-        "days_ago": 6,
+        # Long enough ago for the demo's triage, care episode and past assessment to follow it.
+        "days_ago": 30,
     },
     {
         "reference": "PH-DEM2-URGT",

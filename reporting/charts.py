@@ -88,17 +88,18 @@ def line_chart(table: Table, months: Sequence[date], *, chart_id: str, title: st
         return top + inner_h * (1 - value / top_value)
 
     hidden = sum(1 for f in figures if f.suppressed)
+    span = labels[0] if count == 1 else f"{labels[0]} to {labels[-1]}"
     plotted = [(number, index) for index, number in enumerate(numbers) if number is not None]
     if plotted:
         # The earliest month wins a tie, for both.
         high = max(plotted, key=lambda pair: (pair[0], -pair[1]))[1]
         low = min(plotted, key=lambda pair: (pair[0], pair[1]))[1]
         description = (
-            f"{title}, {labels[0]} to {labels[-1]}. Highest: {figures[high]} in {labels[high]}. "
+            f"{title}, {span}. Highest: {figures[high]} in {labels[high]}. "
             f"Lowest: {figures[low]} in {labels[low]}. Latest: {_said(figures[-1])} in {labels[-1]}."
         )
     else:
-        description = f"{title}, {labels[0]} to {labels[-1]}: no figures to plot."
+        description = f"{title}, {span}: no figures to plot."
     if hidden:
         description += f" {hidden} of the months are {HIDDEN_WORDS} and not plotted."
     description += " The figures are in the table after the chart."
@@ -267,6 +268,17 @@ def outcomes_chart(table: Table) -> SafeString:
     )
 
 
+def fft_chart(table: Table) -> SafeString:
+    """Positive and negative shares of each month's Friends and Family Test responses."""
+    groups = [
+        BarGroup(row.label, (Bar("Positive", row.figures[1], BLUE), Bar("Negative", row.figures[2], PURPLE)))
+        for row in table.rows
+    ]
+    return bar_chart(
+        groups, chart_id="fft-chart", title="Friends and Family Test: positive and negative shares of responses"
+    )
+
+
 def dashboard_charts(figures: Dashboard) -> dict[str, SafeString]:
     return {
         "trend": line_chart(
@@ -274,4 +286,5 @@ def dashboard_charts(figures: Dashboard) -> dict[str, SafeString]:
         ),
         "waits": waits_chart(figures.waits),
         "outcomes": outcomes_chart(figures.outcomes),
+        "fft": fft_chart(figures.fft_by_month),
     }

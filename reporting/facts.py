@@ -34,7 +34,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from clinicians.models import Appointment, AppointmentKind, AppointmentStatus, CareEpisode, OutcomeMeasure
+from clinicians.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CareEpisode,
+    FeedbackResponse,
+    OutcomeMeasure,
+)
 from referrals.models import Eligibility, Referral, ReferralNeed, Status
 from triage.models import AttemptOutcome, Callback, CallbackAttempt
 
@@ -45,6 +52,7 @@ from .models import (
     CaseloadFact,
     ClosureFact,
     DischargeFact,
+    FeedbackFact,
     NeedFact,
     OutcomeFact,
     ReferralFact,
@@ -337,6 +345,26 @@ def _caseload_facts(end: datetime) -> _Cube:
     return cube
 
 
+# --- Friends and Family Test ----------------------------------------------------------------
+
+
+def _feedback_facts(month: date) -> dict[tuple[str, str, str], int]:
+    """Answers given in the month by (region, profession, rating), rolled up over region and
+    profession. The answers carry no career stage, so there is no roll-up over it to make."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    rows = (
+        FeedbackResponse.objects.filter(month=month)
+        .order_by()
+        .values_list("region", "profession", "rating")
+        .annotate(n=Count("pk"))
+    )
+    for region, profession, rating, n in rows:
+        for r in (region or "", ALL):
+            for p in (profession or "", ALL):
+                counts[(r, p, rating)] += n
+    return counts
+
+
 # --- Fact rows ------------------------------------------------------------------------------
 
 
@@ -391,4 +419,9 @@ def fact_rows(month: date, start: datetime, end: datetime, stopwatch: Stopwatch)
     rows += [ActivityFact(**dims, **counts) for dims, _, counts in cells(activity)]
     caseload = stopwatch.time("caseload", lambda: _caseload_facts(end))
     rows += [CaseloadFact(**dims, **counts) for dims, _, counts in cells(caseload)]
+    feedback = stopwatch.time("feedback", lambda: _feedback_facts(month))
+    rows += [
+        FeedbackFact(month=month, region=region, profession=profession, career_stage=ALL, rating=rating, responses=n)
+        for (region, profession, rating), n in feedback.items()
+    ]
     return rows

@@ -117,6 +117,8 @@ class Dashboard:
     callbacks: Table
     discharges: Table
     closures: Table
+    fft_by_month: Table
+    fft_by_region: Table
     refreshed_at: datetime | None
     trend_months: tuple[date, ...] = field(default=())
     months_not_counted: tuple[date, ...] = field(default=())
@@ -139,4 +141,6 @@ class Dashboard:
             self.callbacks,
             self.discharges,
             self.closures,
+            self.fft_by_month,
+            self.fft_by_region,
         )

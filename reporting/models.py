@@ -173,6 +173,20 @@ class CaseloadFact(Fact):
         return f"Caseload facts {self.month:%Y-%m}"
 
 
+class FeedbackFact(Fact):
+    """Friends and Family Test answers given in the month, by rating. The answers record no
+    career stage (clinicians.models.feedback), so every row's career stage is ALL."""
+
+    rating = models.CharField(max_length=10)
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [_cube_constraint("feedback_fact_cell_unique", "rating")]
+
+    def __str__(self) -> str:
+        return f"Feedback facts {self.month:%Y-%m}"
+
+
 class FactsRefresh(models.Model):
     """When each month's facts were last rebuilt. Its row is locked while a refresh runs,
     so two refreshes of the same month (the beat job and an admin's button) take turns."""
@@ -201,4 +215,5 @@ FACT_MODELS: tuple[type[Fact], ...] = (
     ClosureFact,
     ActivityFact,
     CaseloadFact,
+    FeedbackFact,
 )

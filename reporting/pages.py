@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 
 from . import charts
 from .figures import Filters
@@ -37,15 +39,36 @@ CACHE_SECONDS = 60 * 60
 # whoever can write to the cache (Redis) still cannot put HTML on the dashboard.
 _SIGNER = signing.Signer(salt="reporting.dashboard-sections")
 # Part of every key: change it when the fragments' markup changes, so no page mixes old and new.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
 class Sections:
-    """The dashboard's figures as HTML: before the refresh button, and after it."""
+    """The dashboard's figures as HTML: before the refresh button, and after it; and when the
+    months on show were counted (read afresh on every request, never cached: "12 minutes ago"
+    is only true now)."""
 
     summary: SafeString
     figures: SafeString
+    last_counted: datetime | None = None
+    first_counted: datetime | None = None
+
+    @property
+    def counted_words(self) -> str:
+        """How old the figures are, in words, e.g. "Figures counted 12 minutes ago"."""
+        if self.last_counted is None:
+            return "These figures have not been counted yet."
+        said = f"Figures counted {_ago(self.last_counted)}"
+        if self.first_counted is not None and _ago(self.first_counted) != _ago(self.last_counted):
+            said += f"; the earliest of the months shown was counted {_ago(self.first_counted)}"
+        return f"{said}."
+
+
+def _ago(when: datetime) -> str:
+    now = timezone.now()
+    if now - when < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(when, now, depth=1)} ago"
 
 
 def _key(query: str, counted: dict[date, tuple[datetime, int]]) -> str:
@@ -98,4 +121,5 @@ def dashboard_sections(filters: Filters, *, query: str) -> Sections:
             render_to_string("reporting/includes/figures.html", context),
         )
         _store(key, sections)
-    return sections
+    times = [refreshed_at for refreshed_at, _ in counted.values()]
+    return replace(sections, last_counted=max(times, default=None), first_counted=min(times, default=None))

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
-from clinicians.models import DischargeReason
+from clinicians.models import NEGATIVE_RATINGS, POSITIVE_RATINGS, DischargeReason, FeedbackRating
 from referrals.models import Channel, ClosedReason, Need
 
 from .disclosure import SMALL_COUNT_MAX, Shown, rate, shown_rate, suppress, suppress_breakdown, suppress_median
@@ -35,17 +35,14 @@ from .models import (
     ClosureFact,
     DischargeFact,
     FactsRefresh,
+    FeedbackFact,
     NeedFact,
     OutcomeFact,
     ReferralFact,
     WaitFact,
     WaitKind,
 )
-from .periods import Period, add_months, current_month, month_label, months_between, short_month_label
-
-# The trend line shows at least this many months, ending with the period's last month.
-TREND_MONTHS = 12
-
+from .periods import Period, current_month, month_label, months_between, short_month_label
 
 # --- Disclosure -----------------------------------------------------------------------------
 
@@ -179,11 +176,10 @@ def _breakdown_table(
 
 
 def trend_months(period: Period) -> list[date]:
-    """Months on the referrals line: the period up to this month, or, if that is shorter,
-    the 12 months to its end, so a single month is seen against the year before it."""
+    """Months on the referrals line: the chosen period's, up to this month (later months have
+    no referrals yet). A period in the future shows its first month, at 0."""
     last = min(period.last, current_month())
-    long_enough = len(months_between(period.first, last)) >= TREND_MONTHS
-    return months_between(period.first if long_enough else add_months(last, 1 - TREND_MONTHS), last)
+    return months_between(period.first, last) or [period.first]
 
 
 @dataclass(frozen=True)
@@ -221,7 +217,8 @@ def _trend_table(scope: _Scope, trend: list[date]) -> Table:
         Row(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", (figure,))
         for m, figure in zip(trend, figures, strict=True)
     ]
-    caption = f"Referrals received per month, {month_label(trend[0])} to {month_label(trend[-1])}"
+    span = month_label(trend[0]) if len(trend) == 1 else f"{month_label(trend[0])} to {month_label(trend[-1])}"
+    caption = f"Referrals received per month, {span}"
     return Table("referrals-by-month", caption, "Month", ("Referrals",), tuple(rows))
 
 
@@ -500,6 +497,90 @@ def _activity_tables(scope: _Scope) -> dict[str, Table]:
     }
 
 
+# --- The Friends and Family Test ------------------------------------------------------------
+
+FFT_HEADINGS = ("Responses", "Positive", "Negative")
+FFT_NOTE = (
+    "Positive is the share of responses that rated the service very good or good, negative the share "
+    "that rated it poor or very poor; both are out of every response, 'don't know' included, as NHS "
+    "England counts them. Worked out from the rounded numbers."
+)
+
+
+def _fft_rates(ratings: Mapping[str, int], shown_responses: Shown) -> tuple[Figure, Figure]:
+    """Positive and negative shares of one row's responses, from published figures only.
+
+    The row's ratings (positive, neither, negative, don't know) break down its responses, so
+    they go through `suppress_breakdown` together before any rate is worked out from them."""
+    positive = sum(ratings.get(r, 0) for r in POSITIVE_RATINGS)
+    negative = sum(ratings.get(r, 0) for r in NEGATIVE_RATINGS)
+    neither = ratings.get(FeedbackRating.NEITHER, 0)
+    dont_know = ratings.get(FeedbackRating.DONT_KNOW, 0)
+    shown_positive, _, shown_negative, _ = suppress_breakdown([positive, neither, negative, dont_know])
+    return _shown_rate(shown_positive, shown_responses), _shown_rate(shown_negative, shown_responses)
+
+
+def _fft_table(key: str, caption: str, heading: str, rows: Sequence[tuple[str, Mapping[str, int]]]) -> Table:
+    """A row per month (or region) and a last row for them all: responses as a breakdown of the
+    total, and each row's positive and negative shares."""
+    per_row = [sum(ratings.values()) for _, ratings in rows]
+    shown = suppress_breakdown(per_row)
+    everything: Counter[str] = Counter()
+    for _, ratings in rows:
+        everything.update(ratings)
+    total = suppress(sum(per_row))
+    table_rows = [
+        Row(label, (Figure(value), *_fft_rates(ratings, value)))
+        for (label, ratings), value in zip(rows, shown, strict=True)
+    ]
+    table_rows.append(Row("All responses", (Figure(total), *_fft_rates(everything, total))))
+    return Table(key, caption, heading, FFT_HEADINGS, tuple(table_rows), note=FFT_NOTE)
+
+
+def _fft_tables(scope: _Scope, months: Sequence[date]) -> dict[str, Table]:
+    """Friends and Family Test answers given in the period, by month and by region: one query."""
+    filters = scope.filters
+    month_caption = "Friends and Family Test by month"
+    region_caption = "Friends and Family Test by NHS England region of work"
+    if filters.career_stage is not None:
+        # The answers carry no career stage, so there is nothing to show for one.
+        note = "The Friends and Family Test answers do not record a career stage: choose all career stages to see them."
+        empty = (Figure(None), Figure(None, "percent"), Figure(None, "percent"))
+        return {
+            "fft_by_month": Table(
+                "fft-by-month", month_caption, "Month", FFT_HEADINGS, (Row("All responses", empty),), note=note
+            ),
+            "fft_by_region": Table(
+                "fft-by-region", region_caption, "Region", FFT_HEADINGS, (Row("All responses", empty),), note=note
+            ),
+        }
+    month_cell, region_cells = _cell(filters), _cell(filters, except_for="region")
+    by_month: dict[date, Counter[str]] = {m: Counter() for m in months}
+    by_region: dict[str, Counter[str]] = {r: Counter() for r in REGIONS}
+    rows = (
+        FeedbackFact.objects.filter(month_cell | region_cells, _in(months))
+        .values("month", "region", "rating")
+        .annotate(n=Sum("responses"))
+        .order_by()
+    )
+    for row in rows:
+        n = int(row["n"] or 0)
+        if row["region"] == (ALL if filters.region is None else filters.region) and row["month"] in by_month:
+            by_month[row["month"]][row["rating"]] += n
+        if row["region"] != ALL and row["region"] in by_region:
+            by_region[row["region"]][row["rating"]] += n
+    regions = [(label, by_region[value]) for value, label in REGIONS.items()]
+    return {
+        "fft_by_month": _fft_table(
+            "fft-by-month",
+            month_caption,
+            "Month",
+            [(f"{short_month_label(m)}{' (so far)' if m == current_month() else ''}", by_month[m]) for m in months],
+        ),
+        "fft_by_region": _fft_table("fft-by-region", region_caption, "Region", regions),
+    }
+
+
 def months_on_show(filters: Filters) -> list[date]:
     """The months whose facts the dashboard reads for these filters, up to this month (later
     months have no facts yet)."""
@@ -522,7 +603,7 @@ def facts_counted(months: Sequence[date]) -> dict[date, tuple[datetime, int]]:
 def dashboard_figures(filters: Filters, *, counted: Mapping[date, tuple[datetime, int]] | None = None) -> Dashboard:
     """Every figure on the dashboard for these filters, disclosure control applied.
 
-    Eleven small queries over the fact tables, whatever the filters and however much data, and
+    Twelve small queries over the fact tables, whatever the filters and however much data, and
     one more for when the months were counted unless the caller has read that already
     (`facts_counted(months_on_show(filters))`, read before the facts).
     """
@@ -539,8 +620,10 @@ def dashboard_figures(filters: Filters, *, counted: Mapping[date, tuple[datetime
         waits=_waits_table(scope),
         **_treatment_tables(scope),
         **_activity_tables(scope),
-        # When the months on show were counted: the oldest count is the one to trust.
-        refreshed_at=min(refreshed_at for refreshed_at, _ in counted.values()) if counted else None,
+        **_fft_tables(scope, trend),
+        # When the figures were last counted: the newest count of the months on show (the page
+        # also says how old the earliest is, see `pages.Sections.counted_words`).
+        refreshed_at=max(refreshed_at for refreshed_at, _ in counted.values()) if counted else None,
         trend_months=tuple(trend),
         months_not_counted=tuple(m for m in shown_months if m not in counted),
     )

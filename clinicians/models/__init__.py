@@ -17,6 +17,15 @@ from .care import (
     ReferredOnTo,
     SessionNote,
 )
+from .feedback import (
+    NEGATIVE_RATINGS,
+    POSITIVE_RATINGS,
+    FeedbackOffer,
+    FeedbackRating,
+    FeedbackResponse,
+    FeedbackStage,
+    FeedbackTokenUse,
+)
 from .groups import (
     AttendanceStatus,
     GroupAttendance,
@@ -29,6 +38,8 @@ from .network import Clinician, Profession, Region, Service, ServiceCode, Site
 
 __all__ = [
     "MISSED_IN_A_ROW_PROMPT",
+    "NEGATIVE_RATINGS",
+    "POSITIVE_RATINGS",
     "Appointment",
     "AppointmentKind",
     "AppointmentReminder",
@@ -38,6 +49,11 @@ __all__ = [
     "CareEpisode",
     "Clinician",
     "DischargeReason",
+    "FeedbackOffer",
+    "FeedbackRating",
+    "FeedbackResponse",
+    "FeedbackStage",
+    "FeedbackTokenUse",
     "FollowUpKind",
     "FollowUpTask",
     "GroupAttendance",

@@ -21,6 +21,7 @@ from .clinician import (
     patient_notes,
 )
 from .clinician_booking import appointment_move, patient_book
+from .feedback import feedback_answer, feedback_comments, feedback_thanks
 from .groups import group, group_session, group_session_add, groups
 from .handler import booking, booking_cancel, booking_index, booking_reschedule
 from .practitioner import (
@@ -50,6 +51,9 @@ __all__ = [
     "booking_index",
     "booking_reschedule",
     "diary",
+    "feedback_answer",
+    "feedback_comments",
+    "feedback_thanks",
     "follow_up_done",
     "group",
     "group_session",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.access import only
+from tests.access import PUBLIC, only
 
 from .factories import SlotFactory, booked, clinician_for, episode_for, in_days
 
@@ -46,6 +46,11 @@ RULES = {
     "clinicians:my_cancel": PRACTITIONER,
     "clinicians:my_calendar": PRACTITIONER,
     "clinicians:my_questionnaires": PRACTITIONER,
+    # Anyone holding a valid link: the signed token is the key, and the page shows no one.
+    "clinicians:feedback_answer": PUBLIC,
+    "clinicians:feedback_thanks": PUBLIC,
+    # Free text from the Friends and Family Test: the service admin (clinical lead) only.
+    "clinicians:feedback_comments": only("service_admin"),
     "clinicians:booking_index": HANDLER,
     "clinicians:booking": HANDLER,
     "clinicians:booking_reschedule": HANDLER,
@@ -128,7 +133,17 @@ def _group_session(personas: dict) -> dict:
     return {"pk": GroupSession.objects.create(programme=group, starts_at=start, ends_at=start + timedelta(hours=1)).pk}
 
 
+def _feedback_link(personas: dict) -> dict:
+    from clinicians.feedback import feedback_token
+    from clinicians.models import FeedbackOffer, FeedbackStage
+
+    episode = episode_for(personas["practitioner"])
+    FeedbackOffer.objects.create(episode=episode, stage=FeedbackStage.FIRST_APPOINTMENT)
+    return {"token": feedback_token(episode_id=episode.pk, stage=FeedbackStage.FIRST_APPOINTMENT)}
+
+
 KWARGS = {
+    "clinicians:feedback_answer": _feedback_link,
     "clinicians:patient": _clinicians_episode,
     "clinicians:patient_notes": _clinicians_episode,
     "clinicians:patient_discharge": _clinicians_episode,

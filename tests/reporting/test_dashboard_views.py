@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +27,7 @@ from .helpers import page_tables, refresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_august_2025")]
 
-MAY, JUNE, JULY = date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1)
+APRIL, MAY, JUNE, JULY = date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1)
 
 
 def _service(recorder: User, *, per_region: int, regions: tuple[str, ...] = ("london", "midlands")) -> None:
@@ -74,7 +75,7 @@ def test_commissioner_sees_the_figures_for_the_chosen_filters(commissioner: User
     # 30 attended and 10 missed appointments: 10 of 40 (rounded 30 and 10).
     assert tables["Appointments"]["Did-not-attend rate"] == ["25.0%"]
     # The charts are SVG images with a text alternative, each followed by its data.
-    assert html.count('role="img" aria-labelledby=') == 3
+    assert html.count('role="img" aria-labelledby=') == 4
     assert "Show the data for this chart" in html
 
 
@@ -150,11 +151,40 @@ def test_a_custom_range_of_months(commissioner: User, client_for: Callable) -> N
 def test_months_not_yet_counted_are_flagged(commissioner: User, client_for: Callable) -> None:
     refresh(JUNE)
 
-    html = client_for(commissioner).get("/reporting/", {"period": "month-2025-06"}).content.decode()
+    html = client_for(commissioner).get("/reporting/", {"period": "quarter-2025-q1"}).content.decode()
 
-    # June is counted; the 11 months before it on the referrals line are not.
+    # June is counted; April and May are not.
     assert "Some months have not been counted yet" in html
-    assert "Figures for 11 of the months shown" in html
+    assert "Figures for 2 of the months shown" in html
+
+
+@pytest.mark.usefixtures("service")
+@pytest.mark.parametrize(
+    ("params", "months"),
+    [
+        ({"period": "month-2025-06"}, ["Jun 2025"]),
+        ({"period": "quarter-2025-q1"}, ["Apr 2025", "May 2025", "Jun 2025"]),
+        ({"period": "custom", "start": "2025-05", "end": "2025-07"}, ["May 2025", "Jun 2025", "Jul 2025"]),
+        # A financial year that has not ended: April to this month, never the calendar year.
+        ({"period": "year-2025"}, ["Apr 2025", "May 2025", "Jun 2025", "Jul 2025", "Aug 2025 (so far)"]),
+    ],
+    ids=["month", "quarter", "custom", "this-year"],
+)
+def test_the_referrals_chart_and_its_table_follow_the_chosen_period(
+    params: dict[str, str], months: list[str], commissioner: User, client_for: Callable
+) -> None:
+    html = client_for(commissioner).get("/reporting/", params).content.decode()
+
+    tables = page_tables(html)
+    caption = next(caption for caption in tables if caption.startswith("Referrals received per month"))
+    assert list(tables[caption]) == months
+    chart = re.search(r'<svg[^>]*aria-labelledby="referrals-chart-title.*?</svg>', html, re.S)
+    assert chart is not None
+    # One point or hidden mark per month of the period, and the chart says which months.
+    points = chart.group(0).count("<circle") + chart.group(0).count('font-weight="bold">*</text>')
+    assert points == len(months)
+    first = months[0].split(" (")[0]
+    assert first.split()[0] in re.search(r"<desc[^>]*>(.*?)</desc>", chart.group(0), re.S).group(1)  # type: ignore[union-attr]
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -228,8 +258,8 @@ def test_a_service_admin_can_have_the_months_on_show_counted_again(
 
     assert response.status_code == 302
     assert response["Location"] == "/reporting/?period=month-2025-06&region=london"
-    # June and the 11 months before it (the referrals line) were counted.
-    assert FactsRefresh.objects.count() == 12
+    # June, the one month on show, was counted.
+    assert FactsRefresh.objects.count() == 1
     assert ReferralFact.objects.filter(month=JUNE, region="all", profession="all", career_stage="all").exists()
     assert AuditEvent.objects.filter(action=Action.UPDATE, object_type="reporting.facts").count() == 1
     page = admin.get(response["Location"]).content.decode()
@@ -267,3 +297,59 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_however_much_data(
     cache.clear()
     assert queries() == small
     assert kept <= small - 9  # the nine queries of the fact tables
+
+
+# --- When the figures were counted ------------------------------------------------------------
+
+
+def _counted_line(html: str) -> str:
+    found = re.search(r'<p class="ph-report-counted">(.*?)</p>', html, re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
+
+
+def test_last_counted_moves_when_new_activity_is_counted_and_says_how_old_the_figures_are(
+    commissioner: User, client_for: Callable
+) -> None:
+    client = client_for(commissioner)
+    params = {"period": "quarter-2025-q1"}
+    with time_machine.travel(at(2025, 8, 9, 3), tick=False):
+        refresh(APRIL, MAY, JUNE)
+    with time_machine.travel(at(2025, 8, 10, 11, 48), tick=False):
+        before = _counted_line(client.get("/reporting/", params).content.decode())
+    assert before == "Last counted: 9 August 2025, 03:00. Figures counted 1 day ago."
+
+    # New activity in June, counted again by the beat job or a service admin's button.
+    f.ReferralFactory(submitted_at=at(2025, 6, 20))
+    with time_machine.travel(at(2025, 8, 10, 11, 48), tick=False):
+        refresh(JUNE)
+    with time_machine.travel(at(2025, 8, 10, 12), tick=False):
+        after = _counted_line(client.get("/reporting/", params).content.decode())
+
+    # The newest count, and how old the oldest one shown is.
+    assert after == (
+        "Last counted: 10 August 2025, 11:48. Figures counted 12 minutes ago; "
+        "the earliest of the months shown was counted 1 day ago."
+    )
+
+
+def test_how_old_the_figures_are_is_worked_out_on_each_visit_not_cached(
+    commissioner: User, client_for: Callable
+) -> None:
+    client = client_for(commissioner)
+    with time_machine.travel(at(2025, 8, 10, 12), tick=False):
+        refresh(JUNE)
+        assert "Figures counted just now." in _counted_line(
+            client.get("/reporting/", {"period": "month-2025-06"}).content.decode()
+        )
+    # (Within the idle timeout of the signed-in session.)
+    with time_machine.travel(at(2025, 8, 10, 12, 7), tick=False):
+        assert "Figures counted 7 minutes ago." in _counted_line(
+            client.get("/reporting/", {"period": "month-2025-06"}).content.decode()
+        )
+
+
+def test_figures_never_counted_say_so(commissioner: User, client_for: Callable) -> None:
+    html = client_for(commissioner).get("/reporting/", {"period": "month-2025-06"}).content.decode()
+
+    assert _counted_line(html) == "Last counted: These figures have not been counted yet."

@@ -334,7 +334,8 @@ def read_view(attacker: Attacker, view: View, html: str, export: str, labels: di
             continue
         for row, cells in counts:
             for column, value, unit in cells:
-                if unit != "count":
+                if unit != "count" or value == "":
+                    # A rate, or "No data" (the Friends and Family Test under a career stage).
                     continue
                 if caption == ELIGIBILITY and row == RECEIVED:
                     attacker.observe(view.key("referrals"), value, (1, 7), where)
