@@ -14,10 +14,21 @@ from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentStatus
 from practitioner_health.accounts.models import User
+from practitioner_health.crypto import phone_index
 from practitioner_health.notifications.models import Notification
 from practitioner_health.notifications.models import Status as NotificationStatus
 from referrals.eligibility import registration_index
-from referrals.models import FINISHED_STATUSES, Eligibility, Need, Referral, ReferralNeed, Register, Status
+from referrals.models import (
+    FINISHED_STATUSES,
+    DuplicateSubmission,
+    Eligibility,
+    Need,
+    Referral,
+    ReferralNeed,
+    Register,
+    Status,
+)
+from referrals.selectors import request_latest_for_user
 
 from .models import OPEN_CALLBACK_STATUSES, Callback, CallbackQuerySet, CallbackStatus, ReferralOwnership
 from .urgency import opening_calendar, urgent_target, with_latest_triage
@@ -374,3 +385,38 @@ def ownership_of(referral_id: int) -> ReferralOwnership | None:
 
 def referral_for_handler(pk: int) -> Referral:
     return Referral.objects.prefetch_related("needs", "eligibility_decisions").get(pk=pk)
+
+
+@dataclass(frozen=True)
+class CallbackTarget:
+    """Whom a practitioner's "call me back" reaches: their open referral, or, for an account
+    whose request repeated an open referral, the number typed with that request (a callback
+    with no referral, as one asked for on the phone line is)."""
+
+    referral: Referral | None
+    phone: str
+    voicemail_ok: bool
+
+    def pending(self) -> Callback | None:
+        callbacks = (
+            Callback.objects.filter(referral=self.referral)
+            if self.referral is not None
+            else Callback.objects.filter(referral=None, phone_index=phone_index(self.phone))
+        )
+        return callbacks.filter(status__in=OPEN_CALLBACK_STATUSES).order_by("due_at").first()
+
+
+def callback_target_for(user: User) -> CallbackTarget | None:
+    """What "Ask us to call you" works on for this practitioner, or None when nothing is open.
+
+    A repeat request gets the same page and the same call as a new referral, so whoever holds
+    it cannot tell that the number was already referred; the call goes to the number they typed,
+    never to the open referral's owner.
+    """
+    referral = Referral.objects.open().filter(user=user).order_by("-submitted_at").first()
+    if referral is not None:
+        return CallbackTarget(referral=referral, phone=referral.mobile, voicemail_ok=referral.voicemail_ok)
+    latest = request_latest_for_user(user)
+    if isinstance(latest, DuplicateSubmission) and latest.closed_at is None and latest.mobile:
+        return CallbackTarget(referral=None, phone=latest.mobile, voicemail_ok=latest.voicemail_ok)
+    return None

@@ -363,19 +363,20 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
 def my_callback(request: HttpRequest) -> HttpResponse:
     """A practitioner asks the helpline to call them back in a window they choose."""
     user: User = request.user  # type: ignore[assignment]  # practitioner_required guarantees it
-    referral = Referral.objects.open().filter(user=user).order_by("-submitted_at").first()
-    if referral is None:
+    target = selectors.callback_target_for(user)
+    if target is None:
         raise Http404
-    pending = referral.callbacks.open().order_by("due_at").first()
     form = CallbackRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         callback_request(
             reason=CallbackReason.PRACTITIONER,
-            referral=referral,
+            referral=target.referral,
+            phone=target.phone,
             due_at=form.cleaned_data["window_start"],
             window_end=form.cleaned_data["window_end"],
             created_by_id=request.user.pk,
         )
         messages.success(request, "Thank you. We will call you in the time you chose.")
         return redirect("triage:my_callback")
-    return render(request, "triage/my_callback.html", {"form": form, "referral": referral, "pending": pending})
+    context = {"form": form, "voicemail_ok": target.voicemail_ok, "pending": target.pending()}
+    return render(request, "triage/my_callback.html", context)

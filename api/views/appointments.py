@@ -20,9 +20,9 @@ from clinicians.calendar import appointment_ics
 from clinicians.models import Appointment, CareEpisode
 from practitioner_health.audit.models import Action
 from practitioner_health.audit.services import audit_record
-from referrals.models import Referral
 from triage.forms import CallbackRequestForm
 from triage.models import CallbackReason
+from triage.selectors import callback_target_for
 from triage.services.callbacks import callback_request
 
 from ..errors import ApiError, ValidationFailed
@@ -170,8 +170,8 @@ class MyCallbackView(PractitionerView):
         summary="Ask the helpline to call me back in a time window.",
     )
     def post(self, request: Request) -> Response:
-        referral = Referral.objects.open().filter(user=self.practitioner).order_by("-submitted_at").first()
-        if referral is None:
+        target = callback_target_for(self.practitioner)
+        if target is None:
             raise Http404
         data = valid(CallbackRequestSerializer, request.data)
         form = CallbackRequestForm(data={"day": data["day"], "window": data["window"]})
@@ -179,7 +179,8 @@ class MyCallbackView(PractitionerView):
             raise ValidationFailed(form_errors(form))
         callback = callback_request(
             reason=CallbackReason.PRACTITIONER,
-            referral=referral,
+            referral=target.referral,
+            phone=target.phone,
             due_at=form.cleaned_data["window_start"],
             window_end=form.cleaned_data["window_end"],
             created_by_id=self.practitioner.pk,

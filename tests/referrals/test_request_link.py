@@ -301,6 +301,39 @@ def test_a_repeat_requests_link_leads_to_the_same_pages_and_never_to_the_open_re
     assert patient.status == Status.NEW and duplicate.closed_at is not None
 
 
+def test_a_repeat_request_asks_for_a_call_back_like_any_referral_and_the_call_goes_to_the_typed_number(
+    client_for: Callable[[User], Client], api_for: Callable[[User], APIClient]
+) -> None:
+    """ "Ask us to call you" was a 404 for someone holding a repeat request, and a form for a new
+    referral's holder: that difference told them the number was already referred."""
+    from practitioner_health.crypto import normalise_phone
+    from triage.models import Callback
+
+    patient = ReferralFactory(registration_number="7294613", email="real.doctor@example.org", mobile="+447700900111")
+    _send(answers(people_known={"people_known": ""}))
+    assert DuplicateSubmission.objects.exists(), "the number was already referred"
+    visitor = Client()
+    visitor.get(_link_path())
+    _set_password(visitor)
+    holder = User.objects.get(role=Role.PRACTITIONER)
+    day = timezone.localdate() + timedelta(days=1)
+    if day.weekday() == 6:
+        day += timedelta(days=1)
+
+    client = client_for(holder)
+    assert client.get("/helpline/my/callback/").status_code == 200
+    response = client.post("/helpline/my/callback/", {"day": day.strftime("%d/%m/%Y"), "window": "afternoon"})
+    assert response.status_code == 302
+    assert b"We will call you" in client.get("/helpline/my/callback/").content
+    made = api_for(holder).post("/api/v1/me/callbacks", {"day": day.isoformat(), "window": "evening"}, format="json")
+    assert made.status_code == 201
+
+    calls = list(Callback.objects.all())
+    assert len(calls) == 2
+    assert all(call.referral_id is None and call.phone == normalise_phone(TYPED_MOBILE) for call in calls)
+    assert not Callback.objects.filter(referral=patient).exists(), "the open referral's owner is never rung for it"
+
+
 def test_the_pages_after_following_a_link_are_the_same_for_a_new_referral_and_a_repeat(
     client_for: Callable[[User], Client],
 ) -> None:
