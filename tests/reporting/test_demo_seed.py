@@ -11,8 +11,8 @@ from django.test import Client
 from demo import seed_reporting
 from practitioner_health.accounts.models import Role, User
 from reporting.models import FactsRefresh
+from tests.factories import ReferralFactory
 
-from . import factories as f
 from .factories import at
 from .helpers import page_tables
 
@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_august_2025")]
 def test_the_demo_seed_counts_the_last_twelve_months_and_can_run_again(
     commissioner: User, client_for: Callable[[User], Client]
 ) -> None:
-    f.ReferralFactory(submitted_at=at(2025, 3, 4))
-    f.ReferralFactory(submitted_at=at(2025, 8, 1))
+    ReferralFactory(submitted_at=at(2025, 3, 4))
+    ReferralFactory(submitted_at=at(2025, 8, 1))
 
     months = seed_reporting.seed({Role.COMMISSIONER: commissioner})
     seed_reporting.seed({Role.COMMISSIONER: commissioner})

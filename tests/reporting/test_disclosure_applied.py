@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from referrals.models import Eligibility
+from tests.factories import ReferralFactory
 
-from . import factories as f
 from .factories import at
 from .helpers import dashboard_for, first_column, refresh, shown
 
@@ -25,7 +25,7 @@ def june(in_august_2025: None) -> None:
     1 returner with no region (all eligible). First contacts: 8 in London after 1 to 8 days, 3 in the
     Midlands after 10 days each."""
     london = [
-        f.ReferralFactory(
+        ReferralFactory(
             work_region="london",
             eligibility=Eligibility.ELIGIBLE if n < 9 else Eligibility.INELIGIBLE,
             needs=["anxiety"],
@@ -37,8 +37,8 @@ def june(in_august_2025: None) -> None:
         referral.first_contact_at = referral.submitted_at + timedelta(days=days)
         referral.save(update_fields=["first_contact_at"])
     for _ in range(3):
-        f.ReferralFactory(work_region="midlands", submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 13))
-    f.ReferralFactory(work_region="", submitted_at=at(2025, 6, 4))
+        ReferralFactory(work_region="midlands", submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 13))
+    ReferralFactory(work_region="", submitted_at=at(2025, 6, 4))
     refresh(JUNE)
 
 
