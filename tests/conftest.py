@@ -56,8 +56,9 @@ def _test_settings() -> None:
 # - browser: it drives Chromium (it uses Playwright's `page`);
 # - services: it starts services of its own (a Celery worker, gunicorn, another PostgreSQL or
 #   Redis), as every test in tests/faults and tests/bench does;
-# - slow: either of those, or marked slow by hand; these get SLOW_TIMEOUT instead of the
-#   default timeout in pyproject.toml.
+# - slow: either of those, a property-based (Hypothesis) test, which runs its body for many
+#   examples, or marked slow by hand; these get SLOW_TIMEOUT instead of the default timeout
+#   in pyproject.toml.
 SERVICE_DIRECTORIES = ("faults", "bench")
 # Names that, used by a test or one of its fixtures, mean it starts a service.
 SERVICE_NAMES = frozenset({"running_worker", "gunicorn", "PostgresServer", "RedisServer"})
@@ -88,7 +89,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         in_directory = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
         if in_directory in SERVICE_DIRECTORIES or _names_used(item) & SERVICE_NAMES:
             item.add_marker(pytest.mark.services)
-        if item.get_closest_marker("browser") or item.get_closest_marker("services"):
+        property_based = getattr(getattr(item, "function", None), "is_hypothesis_test", False)
+        if item.get_closest_marker("browser") or item.get_closest_marker("services") or property_based:
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 
 import tests.platform.test_notifications as notifications_tests
+import tests.selfhelp.test_questionnaires as questionnaire_tests
 from tests.conftest import SLOW_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,7 @@ MIXED = "tests/platform/test_notifications.py"  # some tests start a Celery work
 BROWSER = "tests/platform/test_browser.py"
 FAULTS = "tests/faults/test_twilio_outage.py"
 QUICK = "tests/platform/test_sessions.py"
+PROPERTIES = "tests/selfhelp/test_questionnaires.py"  # one property-based test among quick ones
 
 
 def _collected(*args: str) -> set[str]:
@@ -39,9 +41,15 @@ def _starts_a_worker(node_id: str) -> bool:
     return "running_worker" in inspect.getsource(getattr(notifications_tests, name))
 
 
+def _is_property_based(node_id: str) -> bool:
+    name = node_id.split("::")[1].split("[")[0]
+    return bool(getattr(getattr(questionnaire_tests, name), "is_hypothesis_test", False))
+
+
+@pytest.mark.slow  # two runs of pytest's collection
 def test_the_fast_run_leaves_out_browser_worker_and_fault_tests_and_keeps_the_rest() -> None:
-    everything = _collected(MIXED, BROWSER, FAULTS, QUICK)
-    fast = _collected("-m", "not slow", MIXED, BROWSER, FAULTS, QUICK)
+    everything = _collected(MIXED, BROWSER, FAULTS, QUICK, PROPERTIES)
+    fast = _collected("-m", "not slow", MIXED, BROWSER, FAULTS, QUICK, PROPERTIES)
 
     assert not {test for test in fast if test.startswith((BROWSER, FAULTS))}
     assert {test for test in everything if test.startswith(QUICK)} <= fast
@@ -49,6 +57,10 @@ def test_the_fast_run_leaves_out_browser_worker_and_fault_tests_and_keeps_the_re
     assert with_worker, "the example file no longer starts a worker: pick another"
     assert not with_worker & fast
     assert {test for test in everything if test.startswith(MIXED)} - with_worker <= fast
+    property_based = {test for test in everything if test.startswith(PROPERTIES) and _is_property_based(test)}
+    assert property_based, "the example file no longer has a property-based test: pick another"
+    assert not property_based & fast
+    assert {test for test in everything if test.startswith(PROPERTIES)} - property_based <= fast
 
 
 def test_a_quick_test_has_the_default_time_limit(request: pytest.FixtureRequest) -> None:
