@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
-from django.core import serializers
+from django.apps import AppConfig
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from hypothesis import settings as hypothesis_settings
@@ -46,41 +51,86 @@ def _test_settings() -> None:
     assert settings.SETTINGS_MODULE == "practitioner_health.settings_test", settings.SETTINGS_MODULE
 
 
+# Which tests `make test-fast` leaves out, decided here so a new test is classified by what it
+# uses rather than by someone remembering a marker:
+# - browser: it drives Chromium (it uses Playwright's `page`);
+# - services: it starts services of its own (a Celery worker, gunicorn, another PostgreSQL or
+#   Redis), as every test in tests/faults and tests/bench does;
+# - slow: either of those, a property-based (Hypothesis) test, which runs its body for many
+#   examples, or marked slow by hand; these get SLOW_TIMEOUT instead of the default timeout
+#   in pyproject.toml.
+SERVICE_DIRECTORIES = ("faults", "bench")
+# Names that, used by a test or one of its fixtures, mean it starts a service.
+SERVICE_NAMES = frozenset({"running_worker", "gunicorn", "PostgresServer", "RedisServer"})
+BROWSER_FIXTURES = frozenset({"page", "signed_in_page"})
+SLOW_TIMEOUT = 600
+
+
+def _names_used(item: pytest.Item) -> set[str]:
+    functions = [getattr(item, "function", None)]
+    fixture_info = getattr(item, "_fixtureinfo", None)
+    if fixture_info is not None:
+        functions += [d.func for defs in fixture_info.name2fixturedefs.values() for d in defs]
+    codes = [function.__code__ for function in functions if hasattr(function, "__code__")]
+    names: set[str] = set()
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [const for const in code.co_consts if isinstance(const, CodeType)]  # nested functions
+    return names
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        in_directory = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
+        if in_directory in SERVICE_DIRECTORIES or _names_used(item) & SERVICE_NAMES:
+            item.add_marker(pytest.mark.services)
+        property_based = getattr(getattr(item, "function", None), "is_hypothesis_test", False)
+        if item.get_closest_marker("browser") or item.get_closest_marker("services") or property_based:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
+
+
 # What the data migrations load: regions and services, the signposting directory, the
-# starter articles and the bank holidays.
+# starter articles and the bank holidays (in an order that keeps foreign keys satisfied).
 REFERENCE_MODELS = (Region, Service, SignpostingEntry, Article, BankHoliday)
+_reference_rows: dict[type[Model], list[Model]] = {}
 
 
 @pytest.fixture(scope="session")
-def _reference_data(django_db_blocker: Any) -> str:
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Once per worker, as soon as its test database is made: keep the reference data its
+    migrations loaded, so that `_reference_data_restored` can put it back after each flush."""
     with django_db_blocker.unblock():
-        rows = [row for model in REFERENCE_MODELS for row in model._base_manager.order_by("pk")]
-        return serializers.serialize("json", rows)
+        for model in REFERENCE_MODELS:
+            _reference_rows[model] = list(model._base_manager.order_by("pk"))
 
 
-def _is_transactional(item: pytest.Item) -> bool:
-    fixtures = getattr(item, "fixturenames", ())
-    if "live_server" in fixtures or "transactional_db" in fixtures:
-        return True
-    marker = item.get_closest_marker("django_db")
-    return marker is not None and bool(marker.kwargs.get("transaction") or marker.args[:1] == (True,))
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_restored(request: pytest.FixtureRequest) -> None:
-    """Transactional tests (browser, fault and Celery tests) end by emptying every table, which
-    takes the migrations' reference data from every later test on the same worker; put it back
-    first. (Django's serialized rollback keeps its copy on the connection object, which is not
-    the same object in every test here, and restores every table, content types included.)"""
-    if not _is_transactional(request.node):
+@receiver(post_migrate, dispatch_uid="tests-reference-data-restored")
+def _reference_data_restored(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Transactional tests (browser, fault and Celery tests) end by emptying every table with
+    `flush`, which then sends post_migrate (content types and permissions come back the same
+    way); put the reference data back here, one insert per table, so every later test on the
+    worker finds it. (Django's serialized rollback keeps its copy on the connection object,
+    which is not the same object in every test here, and restores every table, content types
+    included, one row at a time.)"""
+    if sender.label != Region._meta.app_label or not _reference_rows:
         return
-    request.getfixturevalue("transactional_db")
-    # Taken at the worker's first transactional test, before anything has emptied the tables.
-    reference_data = request.getfixturevalue("_reference_data")
-    if not Region.objects.exists():
-        with transaction.atomic():
-            for row in serializers.deserialize("json", reference_data):
-                row.save()
+    if Region._base_manager.using(using).exists():
+        return
+    with transaction.atomic(using=using):
+        for model, rows in _reference_rows.items():
+            if rows:
+                # What loading a fixture does, for a whole table at once: the rows exactly as
+                # they were (no auto_now stamps, no save() side effects), keeping their ids.
+                model._base_manager.using(using)._insert(
+                    rows, fields=model._meta.local_concrete_fields, raw=True, using=using
+                )
 
 
 @pytest.fixture

@@ -148,9 +148,9 @@ def test_one_appointment_and_its_calendar_file(api_for, practitioner: User, clin
 
 
 def test_i_ask_for_a_callback_in_a_window(api_for, practitioner: User) -> None:  # type: ignore[no-untyped-def]
-    from tests.clinicians.factories import ReferralFactory
+    from tests.factories import ReferralFactory
 
-    referral = ReferralFactory(user=practitioner, status="new")
+    referral = ReferralFactory(in_care=True, user=practitioner, status="new")
     day = timezone.localdate() + timedelta(days=2)
     if day.weekday() == 6:
         day += timedelta(days=1)

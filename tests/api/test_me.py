@@ -9,7 +9,7 @@ from practitioner_health.audit.models import Action, AuditEvent
 from practitioner_health.audit.services import audit_record
 from referrals.models import PreferredContact, Referral
 from selfhelp.models import SavedResult
-from tests.clinicians.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from tests.selfhelp.factories import SavedResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def referral(practitioner: User) -> Referral:
     return ReferralFactory(
-        user=practitioner, status="new", texts_ok=True, voicemail_ok=False, people_known="Dr Jones at St Elsewhere"
+        in_care=True,
+        user=practitioner,
+        status="new",
+        texts_ok=True,
+        voicemail_ok=False,
+        people_known="Dr Jones at St Elsewhere",
     )
 
 
@@ -45,7 +50,7 @@ def test_without_a_referral_my_record_is_404(api_for, practitioner: User) -> Non
 def test_i_see_my_own_referral_never_anyone_elses(  # type: ignore[no-untyped-def]
     api_for, practitioner: User, other_practitioner: User, referral: Referral
 ) -> None:
-    ReferralFactory(user=other_practitioner, people_known="Someone secret")
+    ReferralFactory(in_care=True, user=other_practitioner, people_known="Someone secret")
     body = api_for(practitioner).get("/api/v1/me/people-known").json()
     assert body == {"people_known": "Dr Jones at St Elsewhere"}
     assert "Someone secret" not in str(api_for(practitioner).get("/api/v1/me/referral").content)
@@ -152,7 +157,7 @@ def test_i_stop_my_referral_from_the_app(api_for, practitioner: User, referral: 
 
 
 def test_with_a_clinician_stopping_is_refused_with_where_to_go(api_for, practitioner: User) -> None:  # type: ignore[no-untyped-def]
-    referral = ReferralFactory(user=practitioner, status="assigned")
+    referral = ReferralFactory(in_care=True, user=practitioner, status="assigned")
     client = api_for(practitioner)
     assert client.get("/api/v1/me/referral").json()["can_stop"] is False
 

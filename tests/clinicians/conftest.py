@@ -6,8 +6,9 @@ import pytest
 
 from clinicians.models import CareEpisode, Clinician, Site
 from practitioner_health.accounts.models import User
+from tests.factories import ReferralFactory
 
-from .factories import ClinicianFactory, EpisodeFactory, ReferralFactory, SiteFactory
+from .factories import ClinicianFactory, EpisodeFactory, SiteFactory
 
 
 @pytest.fixture
@@ -30,12 +31,13 @@ def site(clinician_profile: Clinician) -> Site:
 @pytest.fixture
 def episode(practitioner: User, clinician_profile: Clinician) -> CareEpisode:
     return EpisodeFactory(
-        referral=ReferralFactory(user=practitioner, name="Dr Avery Example"), clinician=clinician_profile
+        referral=ReferralFactory(in_care=True, user=practitioner, name="Dr Avery Example"), clinician=clinician_profile
     )
 
 
 @pytest.fixture
 def other_episode(other_practitioner: User, other_clinician_profile: Clinician) -> CareEpisode:
     return EpisodeFactory(
-        referral=ReferralFactory(user=other_practitioner, name="Dr Blake Other"), clinician=other_clinician_profile
+        referral=ReferralFactory(in_care=True, user=other_practitioner, name="Dr Blake Other"),
+        clinician=other_clinician_profile,
     )

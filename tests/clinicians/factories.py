@@ -22,9 +22,7 @@ from clinicians.models import (
     SlotStatus,
 )
 from practitioner_health.accounts.models import Role
-from referrals.models import CareerStage, Referral, Register, SeenWhere, Status, WorkLocation
-from referrals.models import Profession as ReferralProfession
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 
 
 def region(code: str = "london") -> Region:
@@ -34,34 +32,6 @@ def region(code: str = "london") -> Region:
 
 def service(code: str) -> Service:
     return Service.objects.get_or_create(code=code)[0]
-
-
-class ReferralFactory(factory.django.DjangoModelFactory):
-    """A referral that has reached a clinician: only the fields this app relies on, plus the required ones."""
-
-    class Meta:
-        model = Referral
-
-    reference = factory.Sequence(lambda n: f"PHC{n:06d}")
-    user = factory.SubFactory(UserFactory, role=Role.PRACTITIONER)
-    status = Status.ASSIGNED
-    profession = ReferralProfession.DOCTOR
-    register = Register.GMC
-    registration_number = factory.Sequence(lambda n: f"{6100000 + n}")
-    registration_index = factory.Sequence(lambda n: f"clinicians-test-index-{n:08d}")
-    work_location = WorkLocation.ENGLAND
-    career_stage = CareerStage.GP
-    work_region = "london"
-    seen_where = SeenWhere.AWAY
-    seen_region = "south-east"
-    name = factory.Faker("name", locale="en_GB")
-    date_of_birth = datetime.date(1984, 3, 9)
-    email = factory.Sequence(lambda n: f"patient{n}@example.nhs.uk")
-    mobile = factory.Sequence(lambda n: f"+4477009{n:05d}")
-    # Its account is the one that proved it sent it (followed the emailed link).
-    linked_at = factory.LazyAttribute(lambda o: timezone.now() if o.user is not None else None)
-    texts_ok = False
-    submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(weeks=3))
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -118,14 +88,14 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CareEpisode
 
-    referral = factory.SubFactory(ReferralFactory)
+    referral = factory.SubFactory(ReferralFactory, in_care=True)
     clinician = factory.SubFactory(ClinicianFactory)
 
 
 def episode_for(practitioner, clinician_user=None, **referral_fields) -> CareEpisode:  # type: ignore[no-untyped-def]
     """A care episode for a practitioner persona, with the given clinician persona (or a new one)."""
     clinician = clinician_for(clinician_user) if clinician_user is not None else ClinicianFactory()
-    referral = ReferralFactory(user=practitioner, **referral_fields)
+    referral = ReferralFactory(in_care=True, user=practitioner, **referral_fields)
     return EpisodeFactory(referral=referral, clinician=clinician)
 
 

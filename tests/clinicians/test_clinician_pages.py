@@ -24,8 +24,9 @@ from clinicians.services import GroupError, group_member_add, outcomes_record, s
 from practitioner_health.audit.models import AuditEvent
 from practitioner_health.notifications.models import Notification
 from selfhelp.models import SavedResult
+from tests.factories import ReferralFactory
 
-from .factories import EpisodeFactory, ReferralFactory, booked, in_days
+from .factories import EpisodeFactory, booked, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,14 @@ def test_the_caseload_lists_active_patients_urgent_first_with_next_appointment_a
     client_for, clinician_profile, episode, clinician
 ) -> None:
     urgent = EpisodeFactory(
-        referral=ReferralFactory(user=None, urgent=True, name="Dr Urgent Case"), clinician=clinician_profile
+        referral=ReferralFactory(in_care=True, user=None, urgent=True, name="Dr Urgent Case"),
+        clinician=clinician_profile,
     )
     _scored_course(episode, clinician)
     booked(episode, start=in_days(3, 14))
-    discharged = EpisodeFactory(referral=ReferralFactory(user=None, name="Dr Gone Home"), clinician=clinician_profile)
+    discharged = EpisodeFactory(
+        referral=ReferralFactory(in_care=True, user=None, name="Dr Gone Home"), clinician=clinician_profile
+    )
     discharged.ended_at, discharged.discharge_reason = discharged.started_at, "completed"
     discharged.save()
 
@@ -75,7 +79,9 @@ def test_the_caseload_lists_active_patients_urgent_first_with_next_appointment_a
 
 def test_the_caseload_shows_names_as_typed_never_as_markup(client_for, clinician_profile, clinician) -> None:
     EpisodeFactory(
-        referral=ReferralFactory(user=None, urgent=True, name='Dr <img src=x onerror=alert(1)> O\'Neil & "Co"'),
+        referral=ReferralFactory(
+            in_care=True, user=None, urgent=True, name='Dr <img src=x onerror=alert(1)> O\'Neil & "Co"'
+        ),
         clinician=clinician_profile,
     )
 
@@ -327,15 +333,17 @@ def group(clinician_profile):  # type: ignore[no-untyped-def]
 
 
 def test_a_group_takes_members_up_to_its_capacity(group) -> None:
-    group_member_add(programme_id=group.pk, referral_id=ReferralFactory(user=None).pk)
-    group_member_add(programme_id=group.pk, referral_id=ReferralFactory(user=None).pk)
+    group_member_add(programme_id=group.pk, referral_id=ReferralFactory(in_care=True, user=None).pk)
+    group_member_add(programme_id=group.pk, referral_id=ReferralFactory(in_care=True, user=None).pk)
 
     with pytest.raises(GroupError, match="full"):
-        group_member_add(programme_id=group.pk, referral_id=ReferralFactory(user=None).pk)
+        group_member_add(programme_id=group.pk, referral_id=ReferralFactory(in_care=True, user=None).pk)
 
 
 def test_the_facilitator_adds_a_session_and_records_attendance(client_for, clinician, group) -> None:
-    member = GroupMembership.objects.create(programme=group, referral=ReferralFactory(user=None, name="Dr Member One"))
+    member = GroupMembership.objects.create(
+        programme=group, referral=ReferralFactory(in_care=True, user=None, name="Dr Member One")
+    )
     client = client_for(clinician)
     day = in_days(7, 18)
 

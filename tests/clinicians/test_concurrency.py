@@ -19,9 +19,9 @@ from clinicians.models import Appointment, SlotStatus
 from clinicians.services import SlotTakenError, appointment_book
 from practitioner_health.accounts.models import Role
 from tests.conftest import verified_client
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 
-from .factories import ClinicianFactory, EpisodeFactory, ReferralFactory, SlotFactory, in_days
+from .factories import ClinicianFactory, EpisodeFactory, SlotFactory, in_days
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,9 @@ def run_together(work: Callable[[int], Any], count: int) -> tuple[list[Any], lis
 def _practitioners_with_the_same_clinician(count: int):  # type: ignore[no-untyped-def]
     clinician = ClinicianFactory()
     episodes = [
-        EpisodeFactory(referral=ReferralFactory(user=UserFactory(role=Role.PRACTITIONER)), clinician=clinician)
+        EpisodeFactory(
+            referral=ReferralFactory(in_care=True, user=UserFactory(role=Role.PRACTITIONER)), clinician=clinician
+        )
         for _ in range(count)
     ]
     return clinician, episodes

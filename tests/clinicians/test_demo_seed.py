@@ -7,8 +7,7 @@ import pytest
 from clinicians.models import Appointment, AvailabilityPattern, CareEpisode, Clinician, Site, Slot
 from demo.seed_clinicians import seed
 from practitioner_health.accounts.models import Role
-
-from .factories import ReferralFactory
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_seeding_twice_gives_a_clinician_with_times_and_the_practitioner_an_upcoming_appointment(
     practitioner, clinician, handler
 ) -> None:
-    ReferralFactory(user=practitioner, status="triaged")
+    ReferralFactory(in_care=True, user=practitioner, status="triaged")
     users = {Role.PRACTITIONER: practitioner, Role.CLINICIAN: clinician, Role.HANDLER: handler}
 
     seed(users)

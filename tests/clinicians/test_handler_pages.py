@@ -11,15 +11,16 @@ from django.urls import reverse
 from clinicians.models import Appointment, AppointmentKind, AppointmentStatus
 from practitioner_health.notifications.messages import render_message
 from practitioner_health.notifications.models import Channel, Notification
+from tests.factories import ReferralFactory
 
-from .factories import EpisodeFactory, ReferralFactory, SlotFactory, booked, in_days
+from .factories import EpisodeFactory, SlotFactory, booked, in_days
 from .helpers import assert_discreet
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_booking_list_shows_everyone_with_a_clinician(client_for, handler, episode) -> None:
-    EpisodeFactory(referral=ReferralFactory(user=None, name="Dr Urgent Person", urgent=True))
+    EpisodeFactory(referral=ReferralFactory(in_care=True, user=None, name="Dr Urgent Person", urgent=True))
 
     page = client_for(handler).get(reverse("clinicians:booking_index")).content.decode()
 
@@ -30,7 +31,9 @@ def test_the_booking_list_shows_everyone_with_a_clinician(client_for, handler, e
 def test_a_handler_books_an_assessment_and_the_practitioner_gets_a_text_if_texts_are_safe(
     client_for, handler, practitioner, clinician_profile
 ) -> None:
-    episode = EpisodeFactory(referral=ReferralFactory(user=practitioner, texts_ok=True), clinician=clinician_profile)
+    episode = EpisodeFactory(
+        referral=ReferralFactory(in_care=True, user=practitioner, texts_ok=True), clinician=clinician_profile
+    )
     slot = SlotFactory(clinician=clinician_profile, start=in_days(5, 13))
 
     response = client_for(handler).post(

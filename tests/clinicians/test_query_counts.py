@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from clinicians.models import Appointment, AppointmentStatus, CareEpisode, OutcomeMeasure, Slot, SlotStatus
 from clinicians.selectors import caseload_rows, week_start
+from tests.factories import ReferralFactory
 
-from .factories import EpisodeFactory, ReferralFactory, SiteFactory, SlotFactory, booked, in_days
+from .factories import EpisodeFactory, SiteFactory, SlotFactory, booked, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ def _caseload_of(clinician, count: int) -> None:  # type: ignore[no-untyped-def]
     """`count` episodes, each with an upcoming appointment and two of each score."""
     for _ in range(count):
         n = next(_sequence)
-        episode = EpisodeFactory(referral=ReferralFactory(user=None, urgent=n % 7 == 0), clinician=clinician)
+        episode = EpisodeFactory(
+            referral=ReferralFactory(in_care=True, user=None, urgent=n % 7 == 0), clinician=clinician
+        )
         appointment = booked(episode, start=in_days(2 + n // 8, 9 + n % 8))
         for code, first, latest in (("PHQ-9", 18, 9), ("GAD-7", 14, 7)):
             for total, days_ago in ((first, 20), (latest, 2)):
@@ -82,7 +85,7 @@ def test_the_diary_with_a_full_week_runs_as_few_queries_as_with_one_slot(
         for hour in range(9, 18):
             start = in_days((monday - timezone.localdate()).days + day, hour)
             if hour % 2:
-                episode = EpisodeFactory(referral=ReferralFactory(user=None), clinician=clinician_profile)
+                episode = EpisodeFactory(referral=ReferralFactory(in_care=True, user=None), clinician=clinician_profile)
                 booked(episode, start=start, site=site if day % 2 else None)
             else:
                 SlotFactory(clinician=clinician_profile, start=start, site=site)
@@ -107,7 +110,7 @@ def test_the_helpline_booking_list_and_my_appointments_stay_flat(
         many, _ = _queries(helpline, reverse("clinicians:booking_index"))
     assert many == few
 
-    episode = EpisodeFactory(referral=ReferralFactory(user=practitioner), clinician=clinician_profile)
+    episode = EpisodeFactory(referral=ReferralFactory(in_care=True, user=practitioner), clinician=clinician_profile)
     for n in range(3):
         booked(episode, start=in_days(-10 - n, 10), status=AppointmentStatus.ATTENDED)
     own.get(reverse("clinicians:my_appointments"))

@@ -29,9 +29,10 @@ from practitioner_health.notifications.models import Channel, Notification, Stat
 from practitioner_health.notifications.services import notification_send, notifications_sweep
 from practitioner_health.notifications.tasks import send_notifications
 from referrals.models import Referral
+from tests.factories import ReferralFactory
 from tests.support.celery_worker import running_worker, wait_until
 
-from .factories import EpisodeFactory, ReferralFactory, SiteFactory, SlotFactory, booked, in_days
+from .factories import EpisodeFactory, SiteFactory, SlotFactory, booked, in_days
 from .helpers import assert_discreet
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,9 @@ def test_reminders_go_by_email_when_texts_are_not_safe(appointment) -> None:
 def test_reminders_go_by_text_when_the_practitioner_said_texts_are_safe_and_never_by_voice(
     practitioner, clinician_profile, fake_twilio
 ) -> None:
-    referral = ReferralFactory(user=practitioner, texts_ok=True, voicemail_ok=True, mobile="+447700900123")
+    referral = ReferralFactory(
+        in_care=True, user=practitioner, texts_ok=True, voicemail_ok=True, mobile="+447700900123"
+    )
     episode = EpisodeFactory(referral=referral, clinician=clinician_profile)
     slot = SlotFactory(clinician=clinician_profile, start=in_days(5, 14, 30))
     appointment = appointment_book(slot_id=slot.pk, episode_id=episode.pk, booked_by=practitioner)
@@ -247,7 +250,7 @@ def due_together(count: int, *, start: datetime, site: Site | None = None) -> li
     Even ones go by text, odd ones by email; every third is at `site`."""
     return [
         booked(
-            EpisodeFactory(referral=ReferralFactory(texts_ok=n % 2 == 0)),
+            EpisodeFactory(referral=ReferralFactory(in_care=True, texts_ok=n % 2 == 0)),
             start=start + timedelta(minutes=n),
             site=site if n % 3 == 0 else None,
             booked_at=start - timedelta(days=4),

@@ -17,11 +17,11 @@ from clinicians.selectors import (
     open_slots,
 )
 from clinicians.services import CareError, episode_start
+from tests.factories import ReferralFactory
 
 from .factories import (
     ClinicianFactory,
     EpisodeFactory,
-    ReferralFactory,
     SiteFactory,
     SlotFactory,
     in_days,
@@ -122,7 +122,7 @@ def test_caseloads_and_clinicians_without_open_slots() -> None:
 
 def test_starting_an_episode_assigns_the_referral_once(clinician) -> None:
     clinician_profile = ClinicianFactory()
-    referral = ReferralFactory(status="triaged")
+    referral = ReferralFactory(in_care=True, status="triaged")
 
     episode = episode_start(referral_id=referral.pk, clinician_id=clinician_profile.pk, started_by=clinician)
 

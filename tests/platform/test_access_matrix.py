@@ -81,6 +81,7 @@ def test_each_role_gets_the_declared_status(url_name: str, personas: dict) -> No
     assert got == rule, f"{url_name} ({url}): expected {rule}, got {got}"
 
 
+@pytest.mark.slow  # every admin page, for five personas
 @pytest.mark.django_db
 def test_admin_requires_a_verified_service_admin(personas: dict) -> None:
     from django.test import Client

@@ -27,7 +27,7 @@ RULES = {
 
 def _with_referral(personas: dict) -> dict:
     """The practitioner's pages about a referral need one: give the practitioner persona a referral."""
-    from tests.referrals.factories import ReferralFactory
+    from tests.factories import ReferralFactory
 
     ReferralFactory(user=personas["practitioner"])
     return {}

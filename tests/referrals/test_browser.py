@@ -161,8 +161,7 @@ def test_a_doctor_in_wales_is_shown_the_welsh_service(live_server, page: Page, s
 
 def test_the_practitioners_own_pages_are_accessible(live_server, signed_in_page, practitioner) -> None:  # type: ignore[no-untyped-def]
     from practitioner_health.audit.models import Action, AuditEvent
-    from tests.factories import UserFactory
-    from tests.referrals.factories import ReferralFactory
+    from tests.factories import ReferralFactory, UserFactory
 
     referral = ReferralFactory(user=practitioner, best_times="After 6pm", people_known="Dr Harold Pengelly")
     handler = UserFactory(role="handler", full_name="Sam Helpline")

@@ -11,8 +11,7 @@ from django.test import Client
 from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import Action, AuditEvent
 from referrals.models import Eligibility, PreferredContact, Referral, Status
-from tests.factories import UserFactory
-from tests.referrals.factories import ReferralFactory
+from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

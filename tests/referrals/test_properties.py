@@ -18,9 +18,8 @@ from referrals.flow import STEP_INDEX, STEPS, WEB, Step, walk
 from referrals.forms import ContactPreferencesChangeForm, PeopleKnownChangeForm
 from referrals.models import Referral
 from tests.conftest import verified_client
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.referrals.conftest import VALID_ANSWERS, put_answers
-from tests.referrals.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,8 @@ from practitioner_health.accounts.models import Role, User
 from practitioner_health.audit.models import AuditEvent
 from practitioner_health.notifications.models import Notification
 from referrals.models import DuplicateSubmission, Referral, RequestLink, Status
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.referrals.conftest import VALID_ANSWERS, answers, fill_in, send
-from tests.referrals.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

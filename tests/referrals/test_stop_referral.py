@@ -16,7 +16,7 @@ from practitioner_health.notifications.messages import render_message
 from practitioner_health.notifications.models import Notification
 from referrals.models import ClosedReason, Referral, Status
 from referrals.services import ReferralNotClosableError, referral_close
-from tests.referrals.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallbackStatus
 from triage.services.callbacks import callback_request
 

@@ -31,9 +31,9 @@ from referrals.models import (
     Status,
 )
 from referrals.services import REFERENCE_ALPHABET, reference_generate, referral_submit
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.referrals.conftest import VALID_ANSWERS, answers, fill_in, put_answers, send
-from tests.referrals.factories import ReferralFactory, RegisterEntryFactory
+from tests.referrals.factories import RegisterEntryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from referrals.services import (
     referral_mark_triaged,
     referral_reopen,
 )
-from tests.referrals.factories import ReferralFactory
+from tests.factories import ReferralFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = Path("referrals/services.py")

@@ -18,8 +18,8 @@ from practitioner_health.notifications.models import Notification
 from practitioner_health.notifications.models import Status as SendStatus
 from practitioner_health.notifications.services import notification_send, notify
 from referrals.models import DuplicateSubmission, Referral
+from tests.factories import ReferralFactory
 from tests.referrals.conftest import answers, fill_in, send
-from tests.referrals.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
-"""Small builders for reporting tests: referrals and what happened to them, at chosen times.
+"""Small builders for reporting tests: what happened to referrals, at chosen times.
 
-Reporting only counts, so these set exactly the fields the counts depend on (when, which
-region, profession and career stage, what happened) plus the required personal fields,
-which tests can set to known values to prove they never reach a commissioner.
+Referrals come from tests.factories.ReferralFactory, given the fields the counts depend on
+(when, which region, profession and career stage). Reporting only counts, so these set
+exactly what the counts need plus the required personal fields, which tests can set to
+known values to prove they never reach a commissioner.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from clinicians.models import (
     SlotStatus,
 )
 from practitioner_health.accounts.models import Role, User
-from referrals.models import CareerStage, Eligibility, Referral, ReferralNeed, Register, SeenWhere, WorkLocation
-from referrals.models import Profession as ReferralProfession
+from referrals.models import Referral
+from tests.factories import ReferralFactory as SharedReferralFactory
 from tests.factories import UserFactory
 from triage.models import AttemptOutcome, Callback, CallbackAttempt, CallbackReason
 
@@ -40,31 +41,11 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> date
     return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
-class ReferralFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Referral
+class ReferralFactory(SharedReferralFactory):
+    """The shared referral, sent on 2 June 2025 unless told otherwise: the month most of the
+    worked examples count."""
 
-    reference = factory.Sequence(lambda n: f"PHR{n:07d}")
-    channel = "web"
-    profession = ReferralProfession.DOCTOR
-    register = Register.GMC
-    registration_number = factory.Sequence(lambda n: f"{4100000 + n}")
-    registration_index = factory.Sequence(lambda n: f"reporting-test-{n:08d}")
-    work_location = WorkLocation.ENGLAND
-    career_stage = CareerStage.GP
-    work_region = "london"
-    seen_where = SeenWhere.AWAY
-    name = factory.Faker("name", locale="en_GB")
-    date_of_birth = datetime.date(1979, 6, 1)
-    email = factory.Sequence(lambda n: f"reporting{n}@example.org")
-    mobile = factory.Sequence(lambda n: f"+4477008{n:05d}")
-    eligibility = Eligibility.ELIGIBLE
     submitted_at = factory.LazyFunction(lambda: at(2025, 6, 2))
-
-    @factory.post_generation
-    def needs(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
-        for need in extracted or ():
-            ReferralNeed.objects.create(referral=self, need=need)
 
 
 def clinician(**user_fields: object) -> Clinician:

@@ -14,7 +14,7 @@ from practitioner_health.accounts.models import Role, User
 from referrals.models import Eligibility
 from reporting.periods import add_months, current_month, month_bounds, months_between
 from reporting.services import facts_refresh_months
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.support.browser import assert_accessible
 
 from . import factories as f
@@ -34,7 +34,7 @@ def service() -> None:
     for index, month in enumerate(months):
         start, _ = month_bounds(month)
         for n in range(6 + index % 5 * 3):
-            referral = f.ReferralFactory(
+            referral = ReferralFactory(
                 work_region=REGIONS[n % len(REGIONS)],
                 career_stage=STAGES[n % len(STAGES)],
                 channel=("web", "phone", "web", "app")[n % 4],

@@ -14,8 +14,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from practitioner_health.accounts.models import User
+from tests.factories import ReferralFactory
 
-from . import factories as f
 from .factories import at
 from .helpers import page_tables, refresh
 
@@ -29,7 +29,7 @@ CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def _referrals(region: str, count: int, *, day: int = 2) -> None:
     for n in range(count):
-        f.ReferralFactory(work_region=region, submitted_at=at(2025, 6, day + n % 20))
+        ReferralFactory(work_region=region, submitted_at=at(2025, 6, day + n % 20))
 
 
 @pytest.fixture

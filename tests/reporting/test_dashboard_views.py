@@ -20,6 +20,7 @@ from practitioner_health.audit.models import Action, AuditEvent
 from reporting import tasks
 from reporting.figures import Figure
 from reporting.models import FactsRefresh, ReferralFact
+from tests.factories import ReferralFactory
 
 from . import factories as f
 from .factories import ANSWERED, at
@@ -34,7 +35,7 @@ def _service(recorder: User, *, per_region: int, regions: tuple[str, ...] = ("lo
     """Referrals in each region with a course of treatment, a missed appointment and a callback."""
     for region in regions:
         for n in range(per_region):
-            referral = f.ReferralFactory(
+            referral = ReferralFactory(
                 work_region=region, needs=["anxiety", "low-mood"], submitted_at=at(2025, 5, 1 + n % 28)
             )
             care = f.course(
@@ -250,7 +251,7 @@ def test_a_service_admin_can_have_the_months_on_show_counted_again(
 ) -> None:
     # The task runs here rather than on a worker, so the test sees what it does.
     monkeypatch.setattr(tasks.refresh_facts, "delay", lambda months: tasks.refresh_facts(months))
-    f.ReferralFactory(submitted_at=at(2025, 6, 5))
+    ReferralFactory(submitted_at=at(2025, 6, 5))
 
     admin = client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):

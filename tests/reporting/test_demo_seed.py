@@ -13,8 +13,8 @@ from demo import seed, seed_reporting
 from practitioner_health.accounts.models import Role, User
 from referrals.models import EligibilityDecision, Referral
 from reporting.models import FactsRefresh, ReferralFact
+from tests.factories import ReferralFactory
 
-from . import factories as f
 from .factories import at
 from .helpers import counted, page_tables
 
@@ -24,8 +24,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_august_2025")]
 def test_the_demo_seed_counts_the_last_twelve_months_and_can_run_again(
     commissioner: User, client_for: Callable[[User], Client]
 ) -> None:
-    f.ReferralFactory(submitted_at=at(2025, 3, 4))
-    f.ReferralFactory(submitted_at=at(2025, 8, 1))
+    ReferralFactory(submitted_at=at(2025, 3, 4))
+    ReferralFactory(submitted_at=at(2025, 8, 1))
 
     months = seed_reporting.seed({Role.COMMISSIONER: commissioner})
     seed_reporting.seed({Role.COMMISSIONER: commissioner})

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from referrals.models import Eligibility
+from tests.factories import ReferralFactory
 
-from . import factories as f
 from .factories import at
 from .helpers import dashboard_for, first_column, refresh, shown
 
@@ -26,7 +26,7 @@ def june(in_august_2025: None) -> None:
     3 from the Midlands and 1 returner with no region (all eligible). First contacts: 8 in London
     after 1 to 8 days, 3 in the Midlands after 10 days each."""
     london = [
-        f.ReferralFactory(
+        ReferralFactory(
             work_region="london",
             eligibility=(
                 Eligibility.ELIGIBLE if n < 9 else Eligibility.INELIGIBLE if n < 13 else Eligibility.NEEDS_REVIEW
@@ -40,8 +40,8 @@ def june(in_august_2025: None) -> None:
         referral.first_contact_at = referral.submitted_at + timedelta(days=days)
         referral.save(update_fields=["first_contact_at"])
     for _ in range(3):
-        f.ReferralFactory(work_region="midlands", submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 13))
-    f.ReferralFactory(work_region="", submitted_at=at(2025, 6, 4))
+        ReferralFactory(work_region="midlands", submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 13))
+    ReferralFactory(work_region="", submitted_at=at(2025, 6, 4))
     refresh(JUNE)
 
 
@@ -152,7 +152,7 @@ DECEMBER = date(2024, 12, 1)
 def test_one_referral_in_a_month_is_a_star_nationally_and_every_breakdown_of_it_is_withheld() -> None:
     """One gambling referral in December, a dentist in the South West who also asked about
     relationships: before, the national page said 1, and zeros beside the stars said the rest."""
-    f.ReferralFactory(
+    ReferralFactory(
         channel="phone",
         profession="dentist",
         register="GDC",
@@ -182,7 +182,7 @@ def test_a_breakdown_with_one_small_cell_hides_the_next_smallest_too() -> None:
     # the dentists at "about nothing", so the doctors are hidden with them.
     for n in range(12):
         dentist = n < 3
-        f.ReferralFactory(
+        ReferralFactory(
             profession="dentist" if dentist else "doctor",
             register="GDC" if dentist else "GMC",
             career_stage="general-dental" if dentist else "gp",

@@ -13,7 +13,7 @@ from django.test import Client
 from clinicians.models import AppointmentStatus, SessionNote
 from practitioner_health.accounts.models import Role, User
 from reporting.models import FACT_MODELS, FactsRefresh
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from triage.models import CallLog, Direction, Pathway, RiskLevel, TriageAssessment, Urgency
 
 from . import factories as f
@@ -65,7 +65,7 @@ def known_people(recorder: User) -> list[str]:
     secrets = [CLINICIAN_NAME, handler.full_name, *NOTES.values()]
     for person in PEOPLE:
         practitioner = UserFactory(role=Role.PRACTITIONER, full_name=person["name"], email=person["email"])
-        referral = f.ReferralFactory(
+        referral = ReferralFactory(
             user=practitioner,
             reference=person["reference"],
             name=person["name"],

@@ -16,6 +16,7 @@ from referrals.models import Referral
 from reporting import tasks
 from reporting.models import ALL, FACT_MODELS, FactsRefresh, ReferralFact, WaitFact, WaitKind
 from reporting.services import facts_refresh, facts_refresh_recent, months_with_data
+from tests.factories import ReferralFactory
 
 from . import factories as f
 from .factories import ANSWERED, at
@@ -40,7 +41,7 @@ def _facts() -> dict[str, list[tuple[object, ...]]]:
 @pytest.fixture
 def june(recorder: User) -> None:
     for region, stage in (("london", "gp"), ("london", "consultant"), ("midlands", "gp"), ("", "foundation")):
-        referral = f.ReferralFactory(
+        referral = ReferralFactory(
             work_region=region,
             career_stage=stage,
             needs=["stress"],
@@ -90,7 +91,7 @@ def test_every_fact_is_rolled_up_to_each_combination_of_all_regions_professions_
 def test_a_refresh_replaces_the_months_facts_with_what_is_there_now() -> None:
     refresh(JUNE)
     Referral.objects.filter(work_region="midlands").update(work_region="north-west")
-    f.ReferralFactory(submitted_at=at(2025, 6, 20), work_region="north-west")
+    ReferralFactory(submitted_at=at(2025, 6, 20), work_region="north-west")
 
     refresh(JUNE)
 
@@ -103,7 +104,7 @@ def test_a_refresh_replaces_the_months_facts_with_what_is_there_now() -> None:
 
 @pytest.mark.usefixtures("june")
 def test_refreshing_one_month_leaves_the_others_alone() -> None:
-    f.ReferralFactory(submitted_at=at(2025, 7, 3))
+    ReferralFactory(submitted_at=at(2025, 7, 3))
     refresh(JUNE, JULY)
     july = [row for row in _facts()["ReferralFact"] if row[0] == "2025-07-01"]
     Referral.objects.filter(submitted_at__gte=at(2025, 7, 1, 0)).delete()
@@ -121,7 +122,7 @@ def test_a_month_that_has_not_started_is_refused() -> None:
 
 
 def test_any_day_of_a_month_refreshes_that_month() -> None:
-    f.ReferralFactory(submitted_at=at(2025, 6, 2))
+    ReferralFactory(submitted_at=at(2025, 6, 2))
 
     facts_refresh(month=date(2025, 6, 17))
 
@@ -165,7 +166,7 @@ def test_the_command_refreshes_one_month_recent_months_or_every_month(capsys: py
     call_command("refresh_reporting_facts")
     assert set(FactsRefresh.objects.values_list("month", flat=True)) == {JUNE, JULY, AUGUST}
 
-    f.ReferralFactory(submitted_at=at(2025, 1, 15))
+    ReferralFactory(submitted_at=at(2025, 1, 15))
     call_command("refresh_reporting_facts", "--all")
     assert months_with_data()[0] == date(2025, 1, 1)
     assert FactsRefresh.objects.count() == 8
@@ -180,10 +181,10 @@ def test_the_command_explains_a_badly_written_month(bad: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_refreshes_of_the_same_month_at_once_take_turns() -> None:
     # The beat job and a service admin's button can overlap: neither may fail or double count.
-    f.ReferralFactory(submitted_at=at(2025, 6, 2))
-    f.ReferralFactory(submitted_at=at(2025, 6, 3))
+    ReferralFactory(submitted_at=at(2025, 6, 2))
+    ReferralFactory(submitted_at=at(2025, 6, 3))
     facts_refresh(month=JUNE)
-    f.ReferralFactory(submitted_at=at(2025, 6, 4))
+    ReferralFactory(submitted_at=at(2025, 6, 4))
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 

@@ -28,6 +28,7 @@ from reporting.models import (
     WaitKind,
 )
 from reporting.selectors import histogram_median
+from tests.factories import ReferralFactory
 
 from . import factories as f
 from .factories import ANSWERED, NO_ANSWER, at
@@ -42,15 +43,15 @@ APRIL, MAY, JUNE, JULY, AUGUST = (date(2025, m, 1) for m in (4, 5, 6, 7, 8))
 
 
 def test_referrals_are_counted_in_their_uk_month_by_channel_need_and_eligibility() -> None:
-    f.ReferralFactory(channel="web", needs=["low-mood", "anxiety"], submitted_at=at(2025, 6, 2))
-    f.ReferralFactory(
+    ReferralFactory(channel="web", needs=["low-mood", "anxiety"], submitted_at=at(2025, 6, 2))
+    ReferralFactory(
         channel="phone",
         career_stage="consultant",
         eligibility=Eligibility.INELIGIBLE,
         needs=["alcohol"],
         submitted_at=at(2025, 6, 10),
     )
-    f.ReferralFactory(
+    ReferralFactory(
         channel="web",
         profession="dentist",
         register="GDC",
@@ -60,12 +61,12 @@ def test_referrals_are_counted_in_their_uk_month_by_channel_need_and_eligibility
         needs=["stress"],
         submitted_at=at(2025, 6, 30, 23, 30),
     )
-    f.ReferralFactory(
+    ReferralFactory(
         channel="app", career_stage="foundation", work_region="midlands", eligibility="", submitted_at=at(2025, 6, 15)
     )
     # Either side of June in UK time: 00:30 BST on 1 July is still 30 June in UTC.
-    f.ReferralFactory(submitted_at=at(2025, 7, 1, 0, 30))
-    f.ReferralFactory(submitted_at=at(2025, 5, 31, 23, 59))
+    ReferralFactory(submitted_at=at(2025, 7, 1, 0, 30))
+    ReferralFactory(submitted_at=at(2025, 5, 31, 23, 59))
     refresh(MAY, JUNE, JULY)
 
     assert counted(ReferralFact, JUNE, "referrals", by="channel") == {"web": 2, "phone": 1, "app": 1}
@@ -90,8 +91,8 @@ def test_referrals_are_counted_in_their_uk_month_by_channel_need_and_eligibility
 
 def test_a_quarter_adds_up_its_three_months() -> None:
     for day in (at(2025, 4, 3), at(2025, 5, 3), at(2025, 5, 4), at(2025, 6, 30, 22)):
-        f.ReferralFactory(submitted_at=day)
-    f.ReferralFactory(submitted_at=at(2025, 7, 1, 9))
+        ReferralFactory(submitted_at=day)
+    ReferralFactory(submitted_at=at(2025, 7, 1, 9))
     refresh(APRIL, MAY, JUNE, JULY)
 
     assert [counted(ReferralFact, month, "referrals") for month in (APRIL, MAY, JUNE, JULY)] == [1, 2, 1, 1]
@@ -102,7 +103,7 @@ def test_a_quarter_adds_up_its_three_months() -> None:
     assert quarter.eligibility.row("Referrals received").figures[0].value == "*"
     # Three times as many: 12 in the quarter shows as 10 (with July's, 13 would show as 15).
     for day in (at(2025, 4, 3), at(2025, 5, 3), at(2025, 5, 4), at(2025, 6, 30, 22)) * 2:
-        f.ReferralFactory(submitted_at=day)
+        ReferralFactory(submitted_at=day)
     refresh(APRIL, MAY, JUNE, JULY)
     assert dashboard_for(period="quarter-2025-q1").eligibility.row("Referrals received").figures[0].value == 10
 
@@ -112,7 +113,7 @@ def test_a_quarter_adds_up_its_three_months() -> None:
 
 def _treated(days_waited: int, first_treatment: datetime) -> CareEpisode:
     """A referral whose first attended treatment was `days_waited` days after it was made."""
-    referral = f.ReferralFactory(submitted_at=first_treatment - timedelta(days=days_waited))
+    referral = ReferralFactory(submitted_at=first_treatment - timedelta(days=days_waited))
     care = f.episode(referral, started=referral.submitted_at + timedelta(days=1))
     f.appointment(care, first_treatment)
     return care
@@ -131,7 +132,7 @@ def test_waits_to_first_appointment_and_first_treatment_against_6_and_18_weeks()
     # Not June starts: treatment began in May; only booked; began at 00:30 BST on 1 July.
     began_in_may = _treated(15, at(2025, 5, 20))
     f.appointment(began_in_may, at(2025, 6, 10))
-    booked = f.episode(f.ReferralFactory(submitted_at=at(2025, 5, 1)), started=at(2025, 5, 2))
+    booked = f.episode(ReferralFactory(submitted_at=at(2025, 5, 1)), started=at(2025, 5, 2))
     f.appointment(booked, at(2025, 6, 25), status=AppointmentStatus.BOOKED)
     _treated(35, at(2025, 7, 1, 0, 30))
     refresh(MAY, JUNE, JULY)
@@ -164,12 +165,12 @@ def _waits(month: date, kind: str) -> tuple[int, int, int, float | None]:
 
 def test_wait_to_first_contact_counts_uk_calendar_days() -> None:
     # Referred 23:30 BST, called back 00:30 BST: an hour, but the next day in the UK.
-    f.ReferralFactory(submitted_at=at(2025, 6, 1, 23, 30), first_contact_at=at(2025, 6, 2, 0, 30))
-    f.ReferralFactory(submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 8))
+    ReferralFactory(submitted_at=at(2025, 6, 1, 23, 30), first_contact_at=at(2025, 6, 2, 0, 30))
+    ReferralFactory(submitted_at=at(2025, 6, 3), first_contact_at=at(2025, 6, 8))
     # A phone referral logged just after the call that made contact: no wait, not a negative one.
-    f.ReferralFactory(channel="phone", submitted_at=at(2025, 6, 9, 15, 5), first_contact_at=at(2025, 6, 9, 15))
+    ReferralFactory(channel="phone", submitted_at=at(2025, 6, 9, 15, 5), first_contact_at=at(2025, 6, 9, 15))
     # Referred in June, first contacted in July: a July wait.
-    f.ReferralFactory(submitted_at=at(2025, 6, 30), first_contact_at=at(2025, 7, 14))
+    ReferralFactory(submitted_at=at(2025, 6, 30), first_contact_at=at(2025, 7, 14))
     refresh(JUNE, JULY)
 
     # Waits of 1, 5 and 0 days; the July one of 14.
@@ -199,7 +200,7 @@ def test_a_period_with_no_waits_says_so() -> None:
 
 def test_outcomes_of_courses_finished_in_june(recorder: User) -> None:
     def course(**kwargs: object) -> None:
-        f.course(f.ReferralFactory(submitted_at=at(2025, 4, 1)), started=at(2025, 5, 1), by=recorder, **kwargs)
+        f.course(ReferralFactory(submitted_at=at(2025, 4, 1)), started=at(2025, 5, 1), by=recorder, **kwargs)
 
     ended = at(2025, 6, 20)
     # Recovered and reliably improved on both measures: reliable recovery.
@@ -212,7 +213,7 @@ def test_outcomes_of_courses_finished_in_june(recorder: User) -> None:
     course(ended=ended, treatments=2, first=(4, 3), last=(10, 3))
     # One attended treatment appointment: not a finished course, whatever the scores.
     one = f.course(
-        f.ReferralFactory(submitted_at=at(2025, 4, 1)),
+        ReferralFactory(submitted_at=at(2025, 4, 1)),
         started=at(2025, 5, 1),
         ended=ended,
         treatments=1,
@@ -253,7 +254,7 @@ def test_outcomes_of_courses_finished_in_june(recorder: User) -> None:
 
 def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_closed() -> None:
     def closed(reason: str, on: datetime, **kwargs: object) -> None:
-        f.ReferralFactory(status="closed", closed_reason=reason, closed_at=on, submitted_at=at(2025, 5, 20), **kwargs)
+        ReferralFactory(status="closed", closed_reason=reason, closed_at=on, submitted_at=at(2025, 5, 20), **kwargs)
 
     closed("not_reached", at(2025, 6, 3))
     closed("not_reached", at(2025, 6, 30, 23, 30))  # UK time, as every `at` here
@@ -262,8 +263,8 @@ def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_cl
     closed("ineligible", at(2025, 6, 2), eligibility=Eligibility.INELIGIBLE)
     closed("withdrawn", at(2025, 7, 1, 0, 30))  # still 30 June in UTC, but July's
     # Discharged after care, and closed as far back as the records go (no reason kept): not here.
-    f.ReferralFactory(status="discharged", closed_at=at(2025, 6, 5))
-    f.ReferralFactory(status="closed", closed_reason="", closed_at=at(2025, 6, 6))
+    ReferralFactory(status="discharged", closed_at=at(2025, 6, 5), submitted_at=at(2025, 6, 2))
+    ReferralFactory(status="closed", closed_reason="", closed_at=at(2025, 6, 6), submitted_at=at(2025, 6, 2))
     refresh(JUNE, JULY)
 
     assert counted(ClosureFact, JUNE, "closures", by="reason") == {
@@ -283,7 +284,7 @@ def test_referrals_closed_before_care_are_counted_by_reason_in_the_month_they_cl
 
 def test_caseload_is_counted_at_the_end_of_the_month_and_now_for_this_month() -> None:
     def care(started: datetime, ended: datetime | None = None) -> None:
-        f.episode(f.ReferralFactory(submitted_at=at(2025, 4, 1)), started=started, ended=ended)
+        f.episode(ReferralFactory(submitted_at=at(2025, 4, 1)), started=started, ended=ended)
 
     care(at(2025, 5, 2))  # still in care
     care(at(2025, 6, 5), at(2025, 7, 3))  # in care at the end of June, not now
@@ -308,7 +309,7 @@ def test_caseload_is_counted_at_the_end_of_the_month_and_now_for_this_month() ->
 
 
 def test_did_not_attend_rate_is_missed_out_of_attended_and_missed() -> None:
-    care = f.episode(f.ReferralFactory(submitted_at=at(2025, 4, 1)), started=at(2025, 4, 10))
+    care = f.episode(ReferralFactory(submitted_at=at(2025, 4, 1)), started=at(2025, 4, 10))
     for day in (2, 4, 9, 11, 16, 18):
         f.appointment(care, at(2025, 6, day))
     for day in (23, 25):
@@ -335,7 +336,7 @@ def test_did_not_attend_rate_is_missed_out_of_attended_and_missed() -> None:
 
 
 def test_callbacks_count_in_the_month_of_their_first_call_and_as_answered_if_any_call_was() -> None:
-    referral = f.ReferralFactory(submitted_at=at(2025, 5, 1))
+    referral = ReferralFactory(submitted_at=at(2025, 5, 1))
     f.callback([(at(2025, 6, 4, 10), NO_ANSWER), (at(2025, 6, 4, 11), ANSWERED)], referral=referral)
     f.callback([(at(2025, 6, 10, 10), NO_ANSWER), (at(2025, 6, 10, 12), NO_ANSWER)], referral=referral)
     # An out-of-hours caller who has not referred: no referral, still a callback.

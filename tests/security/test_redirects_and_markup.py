@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from practitioner_health.accounts.models import User
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

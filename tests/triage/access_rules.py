@@ -4,13 +4,13 @@ _TOKEN = {"token": "unknown-token"}
 
 
 def _referral(personas):  # type: ignore[no-untyped-def]
-    from tests.triage.factories import ReferralFactory
+    from tests.factories import ReferralFactory
 
     return {"pk": ReferralFactory().pk}
 
 
 def _triaged_referral(personas):  # type: ignore[no-untyped-def]
-    from tests.triage.factories import ReferralFactory
+    from tests.factories import ReferralFactory
     from triage.models import TriageAssessment
 
     referral = ReferralFactory(status="triaged")
@@ -26,13 +26,13 @@ def _triaged_referral(personas):  # type: ignore[no-untyped-def]
 
 
 def _closed_referral(personas):  # type: ignore[no-untyped-def]
-    from tests.triage.factories import ReferralFactory
+    from tests.factories import ReferralFactory
 
     return {"pk": ReferralFactory(status="closed", closed_reason="declined").pk}
 
 
 def _practitioners_referral(personas):  # type: ignore[no-untyped-def]
-    from tests.triage.factories import ReferralFactory
+    from tests.factories import ReferralFactory
 
     ReferralFactory(user=personas["practitioner"])
     return {}

@@ -12,9 +12,8 @@ from clinicians.models import Appointment, CareEpisode
 from practitioner_health.accounts.models import Role
 from referrals.models import SeenWhere
 from tests.clinicians.factories import ClinicianFactory, SlotFactory, region, service
-from tests.factories import UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.support.browser import assert_accessible
-from tests.triage.factories import ReferralFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

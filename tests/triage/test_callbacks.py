@@ -14,8 +14,8 @@ from practitioner_health.accounts.models import User
 from practitioner_health.notifications.messages import indiscreet_words
 from referrals.models import ClosedReason
 from referrals.services import referral_close
+from tests.factories import ReferralFactory
 from tests.support.fake_twilio import ScriptedResponse
-from tests.triage.factories import ReferralFactory
 from triage.models import AttemptOutcome, Callback, CallbackAttempt, CallbackReason, CallbackStatus
 from triage.services.callbacks import callback_place_call, callback_request, callbacks_sweep
 from triage.webhooks import VOICEMAIL_MESSAGE

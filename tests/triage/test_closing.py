@@ -14,7 +14,7 @@ from practitioner_health.accounts.models import User
 from practitioner_health.audit.models import AuditEvent
 from referrals.models import ClosedReason, Eligibility, Referral, Status
 from tests.api.conftest import client_with_token
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallbackStatus, TriageAssessment
 from triage.services.callbacks import callback_request
 

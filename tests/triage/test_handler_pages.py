@@ -12,8 +12,7 @@ from django.utils import timezone
 from practitioner_health.audit.models import AuditEvent
 from practitioner_health.notifications.models import Notification
 from referrals.models import Eligibility, Referral, Status
-from tests.factories import UserFactory
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory, UserFactory
 from triage.models import Callback, CallbackReason, CallLog, CallOutcome, RiskLevel, TriageAssessment
 from triage.services.callbacks import callback_request
 

@@ -15,8 +15,7 @@ from practitioner_health.notifications.messages import indiscreet_words, render_
 from practitioner_health.notifications.models import Notification
 from referrals.models import Need, ReferralNeed, SeenWhere, Status
 from tests.clinicians.factories import ClinicianFactory, SlotFactory, in_days, region, service
-from tests.factories import UserFactory
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

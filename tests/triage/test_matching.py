@@ -13,8 +13,7 @@ from django.utils import timezone
 from practitioner_health.accounts.models import Role
 from referrals.models import SeenWhere
 from tests.clinicians.factories import ClinicianFactory, EpisodeFactory, SlotFactory, in_days, region, service
-from tests.factories import UserFactory
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory, UserFactory
 from triage.matching import rank
 from triage.models import TriageAssessment
 

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from practitioner_health.accounts.models import Role
 from practitioner_health.audit.models import AuditEvent
 from referrals.models import ClosedReason, Eligibility, Status
-from tests.factories import UserFactory
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory, UserFactory
 from triage.models import ReferralOwnership
 
 pytestmark = pytest.mark.django_db

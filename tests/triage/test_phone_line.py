@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallbackStatus, CallLog, CallOutcome, Direction
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from referrals.models import Eligibility, ReferralNeed, SeenWhere
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinicians.models import AppointmentStatus, CareEpisode
 from referrals.models import Eligibility, Referral, Status
 from tests.clinicians.factories import ClinicianFactory, EpisodeFactory, booked, in_days
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallbackStatus
 from triage.selectors import QUEUES, queue_totals
 from triage.services.callbacks import callback_request

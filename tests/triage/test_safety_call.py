@@ -19,7 +19,7 @@ from practitioner_health.accounts.models import User
 from practitioner_health.hours import UK
 from practitioner_health.notifications.models import Notification
 from referrals.models import Referral, Status
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import Callback, CallbackReason, CallbackStatus
 from triage.services.callbacks import callback_place_call, callback_request
 

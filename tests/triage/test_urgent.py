@@ -14,7 +14,7 @@ from practitioner_health.accounts.models import User
 from practitioner_health.hours import UK, end_of_working_day, parse_hours
 from referrals.models import Eligibility, Referral, Status
 from tests.clinicians.factories import ClinicianFactory, SlotFactory
-from tests.triage.factories import ReferralFactory
+from tests.factories import ReferralFactory
 from triage.models import BankHoliday, RiskLevel, Urgency
 from triage.services.assign import referral_assign
 from triage.services.helpline import call_log_record, triage_assessment_record
