@@ -47,7 +47,9 @@ def test_a_referral_joined_to_an_account_without_proof_shows_no_results(
 ) -> None:
     """Referrals joined by a typed email alone, before links needed proof, keep no claim on the account."""
     _saved_result(practitioner)
-    unproved = EpisodeFactory(referral=ReferralFactory(in_care=True, user=practitioner, linked_at=None), clinician=clinician_profile)
+    unproved = EpisodeFactory(
+        referral=ReferralFactory(in_care=True, user=practitioner, linked_at=None), clinician=clinician_profile
+    )
     page = client_for(clinician).get(reverse("clinicians:patient", args=[unproved.pk])).content.decode()
     assert "11 (moderate)" not in page
 

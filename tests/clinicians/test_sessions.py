@@ -227,7 +227,9 @@ def test_the_caseload_with_many_follow_ups_runs_a_fixed_number_of_queries(
 
     def add(count: int) -> None:
         for _ in range(count):
-            ep: CareEpisode = EpisodeFactory(referral=ReferralFactory(in_care=True, user=None), clinician=clinician_profile)
+            ep: CareEpisode = EpisodeFactory(
+                referral=ReferralFactory(in_care=True, user=None), clinician=clinician_profile
+            )
             missed = booked(ep, start=in_days(-1, 8) + timedelta(minutes=10 * len(made)))
             made.append(missed)
             _mark(client, missed, attended=False)
