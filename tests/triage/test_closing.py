@@ -108,7 +108,10 @@ def test_not_eligible_for_someone_with_a_clinician_is_refused_clearly_and_nothin
 
 
 def _closed() -> Referral:
-    return ReferralFactory(status=Status.CLOSED, closed_reason=ClosedReason.DECLINED, closed_at=timezone.now())
+    # Eligibility not yet decided, so a decision slipping through the closed record would show.
+    return ReferralFactory(
+        status=Status.CLOSED, closed_reason=ClosedReason.DECLINED, closed_at=timezone.now(), eligibility=""
+    )
 
 
 def test_a_closed_record_offers_no_triage_or_callback_and_offers_reopening(client_for, handler) -> None:  # type: ignore[no-untyped-def]
