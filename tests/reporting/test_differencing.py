@@ -408,6 +408,7 @@ def how_it_adds_up(attacker: Attacker, choices: dict[str, dict[str, str]]) -> No
                     attacker.adds_up(key, parts)
 
 
+@pytest.mark.slow  # 428 dashboard requests a scenario: in `make test`, not the quick loop
 @pytest.mark.parametrize("service", [one_referral, three_and_nine], ids=["one-referral", "three-and-nine"])
 def test_no_count_of_1_to_7_can_be_recovered_by_comparing_views_charts_and_csv(
     service: Callable[[], None], commissioner: User, client_for: Callable[[User], Client]

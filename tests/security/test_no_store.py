@@ -21,6 +21,7 @@ def no_store(response) -> bool:  # type: ignore[no-untyped-def]
     return "no-store" in directives and "private" in directives
 
 
+@pytest.mark.slow  # every URL for every role: in `make test`, not the quick loop
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", matrix.project_url_names())
 def test_every_private_answer_says_no_store(url_name: str, personas: dict) -> None:

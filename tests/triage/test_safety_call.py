@@ -96,9 +96,12 @@ def test_out_of_hours_the_safety_call_waits_for_the_helpline_to_open(
     assert safety.due_at == datetime(2026, 12, 5, 8, 0, tzinfo=UK)
 
 
-def test_the_safety_call_is_tried_once(me: Client, practitioner: User, fake_twilio, twilio_post) -> None:  # type: ignore[no-untyped-def]
+@time_machine.travel(TUESDAY_10AM)  # in hours, so the call is due at once, whatever the clock says
+def test_the_safety_call_is_tried_once(  # type: ignore[no-untyped-def]
+    practitioner: User, client_for: Callable[[User], Client], fake_twilio, twilio_post
+) -> None:
     at_risk(practitioner)
-    me.post("/refer/my/stop-referral/")
+    assert client_for(practitioner).post("/refer/my/stop-referral/")["Location"] == "/refer/my/"
     [safety] = Callback.objects.all()
     assert callback_place_call(callback_id=safety.pk) == "dialling"
     token = re.search(r"/voice/callback/([^/]+)/connect/", fake_twilio.calls()[-1].form["Url"]).group(1)
