@@ -66,9 +66,6 @@ class ClinicianAdmin(PersonAuditAdmin):
     raw_id_fields = ("user",)
     list_select_related = ("user",)
 
-    def audit_subject_id(self, obj: Clinician) -> int | None:
-        return obj.user_id
-
 
 @admin.register(AvailabilityPattern)
 class AvailabilityPatternAdmin(admin.ModelAdmin):

@@ -52,7 +52,8 @@ class PersonAuditAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     audit_detail = "in the admin"
 
     def audit_subject_id(self, obj: Any) -> int | None:
-        raise NotImplementedError
+        """The practitioner whose record this is: the object's own account by default."""
+        return getattr(obj, "user_id", None)
 
     def audit_object(self, obj: Any) -> models.Model:
         return obj  # type: ignore[no-any-return]
