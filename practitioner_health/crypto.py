@@ -12,6 +12,8 @@ import hmac
 
 from django.conf import settings
 
+from practitioner_health import phones
+
 
 def blind_index(value: str, *, purpose: str) -> str:
     key = settings.BLIND_INDEX_KEY.encode()
@@ -28,15 +30,8 @@ def email_index(email: str) -> str:
 
 
 def normalise_phone(number: str) -> str:
-    """UK numbers to E.164 (+44...), so a number typed as 07700 900123 matches Twilio's +447700900123."""
-    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("0"):
-        digits = "+44" + digits[1:]
-    if digits and not digits.startswith("+"):
-        digits = "+" + digits
-    return digits
+    """Any way of writing a number to E.164, so 07700 900123 matches the provider's +447700900123."""
+    return phones.normalise_phone(number)
 
 
 def phone_index(number: str) -> str:

@@ -21,6 +21,7 @@ from django import forms
 from django.utils import timezone
 
 from practitioner_health.accounts.forms import NHSFormMixin
+from practitioner_health.phones import parse_phone, phone_for_display
 from practitioner_health.regions import NHSRegion
 
 from . import eligibility
@@ -709,34 +710,17 @@ class DateOfBirthForm(QuestionForm):
         return {"date_of_birth": self.cleaned_data["date_of_birth"]}
 
 
-_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
-_UK_MOBILE = re.compile(r"(?:\+44|0044|0)(7[0-9]{9})")
-_INTERNATIONAL = re.compile(r"(?:\+|00)([1-9][0-9]{7,14})")
-
-
 def normalise_mobile(text: str) -> str:
-    """A mobile number in international form (+447700900982), or ValueError.
+    """A mobile number in international form (+447700900982), or ValueError with the message to show.
 
-    UK numbers must be mobiles (07...). Numbers abroad must start with + or 00 and a country code.
+    UK numbers must be mobiles (07...), typed in any usual way (`+44 (0)7700 900777`).
     """
-    compact = _PHONE_PUNCTUATION.sub("", text)
-    uk = _UK_MOBILE.fullmatch(compact)
-    if uk:
-        return f"+44{uk.group(1)}"
-    if compact.startswith(("+44", "0044")) or (compact.startswith("0") and not compact.startswith("00")):
-        raise ValueError("Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982")
-    international = _INTERNATIONAL.fullmatch(compact)
-    if international:
-        return f"+{international.group(1)}"
-    raise ValueError("Enter a mobile number, like 07700 900 982 or +44 7700 900 982")
+    return parse_phone(text, mobile=True)
 
 
 def mobile_for_display(number: str) -> str:
-    """+447700900982 -> 07700 900982, as people write UK mobiles; other numbers as stored."""
-    if number.startswith("+447") and len(number) == 13:
-        local = "0" + number[3:]
-        return f"{local[:5]} {local[5:]}"
-    return number
+    """+447700900982 -> 07700 900982, as people write UK mobiles."""
+    return phone_for_display(number)
 
 
 class ContactForm(QuestionForm):
