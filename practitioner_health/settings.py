@@ -143,6 +143,13 @@ TEMPLATES = [
             "builtins": ["practitioner_health.crisis_tags"],
         },
     },
+    # Emails, texts and voice scripts are plain text: HTML escaping would send "O&#x27;Brien".
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False, "builtins": ["practitioner_health.crisis_tags"]},
+    },
 ]
 
 if TESTING or PRODUCTION:

@@ -79,10 +79,10 @@ def render_message(channel: str, template: str, context: dict[str, Any]) -> Rend
 
 def _render(channel: str, suffix: str, template: str, context: dict[str, Any]) -> RenderedMessage:
     try:
-        body = render_to_string(f"notifications/{template}.{suffix}.txt", context).strip()
+        body = render_to_string(f"notifications/{template}.{suffix}.txt", context, using="text").strip()
         subject = ""
         if channel == Channel.EMAIL:
-            subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
+            subject = render_to_string(f"notifications/{template}.subject.txt", context, using="text").strip()
     except TemplateDoesNotExist as exc:
         raise ValueError(f"No {suffix} template for message {template!r}") from exc
     return RenderedMessage(subject=subject, body=body)

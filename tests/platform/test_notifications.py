@@ -56,7 +56,7 @@ def sms_template(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     folder.mkdir()
     (folder / "login_code_sms_test.sms.txt").write_text("Your code is {{ code }}. PH Service")
     (folder / "indiscreet_test.sms.txt").write_text("Your therapy appointment is tomorrow")
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]} for engine in settings.TEMPLATES]
 
 
 @pytest.mark.django_db
@@ -443,3 +443,17 @@ def test_with_the_broker_down_a_batch_waits_and_the_sweep_sends_each_message_onc
             assert len(fake_twilio.messages()) == 3
     finally:
         redis.stop()
+
+
+def test_a_name_with_an_apostrophe_reads_as_typed_in_every_email_and_text() -> None:
+    rendered = render_message(Channel.EMAIL, "referral_received", {"name": "Siobhán O'Brien & Co", "reference": "PH-1"})
+    assert "O'Brien & Co" in rendered.body
+    assert "&#x27;" not in rendered.body and "&amp;" not in rendered.body
+    for path in sorted(TEMPLATES.glob("*.txt")):
+        name, channel = path.name.split(".")[:2]
+        if channel == "subject":
+            continue
+        body = render_message(
+            {"email": Channel.EMAIL, "sms": Channel.SMS, "voice": Channel.VOICE}[channel], name, {"name": "O'Brien"}
+        ).body
+        assert "&#x27;" not in body, path.name

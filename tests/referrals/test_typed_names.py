@@ -77,7 +77,7 @@ def test_an_indiscreet_template_is_still_refused_whatever_the_name(settings, tmp
     folder.mkdir()
     (folder / "typed_name_test.sms.txt").write_text("Dear {{ name }}, your therapy appointment is tomorrow")
     (folder / "typed_place_test.sms.txt").write_text("Dear {{ name }}, see you at {{ place }}")
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]} for engine in settings.TEMPLATES]
 
     with pytest.raises(IndiscreetMessageError, match="therapy"):
         render_message("sms", "typed_name_test", {"name": "Dr Aoife Drugan"})
